@@ -1,0 +1,58 @@
+namespace AppHost.Hosting;
+
+public enum ResourceRuntime
+{
+    /// <summary>Containers where a Docker or Podman engine answers, local processes otherwise.</summary>
+    Auto,
+    Container,
+    Process,
+}
+
+/// <summary>The app host's own settings, bound from the "AppHost" section (and --runtime / --data-dir).</summary>
+public sealed class AppHostOptions
+{
+    public const string SectionName = "AppHost";
+
+    public ResourceRuntime Runtime { get; set; } = ResourceRuntime.Auto;
+
+    /// <summary>Server data, generated passwords, logs and state.json. Default: AppHost/.data (git-ignored).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>How long a server may take to become healthy before start-up is abandoned.</summary>
+    public int ServerStartTimeoutSeconds { get; set; } = 90;
+
+    /// <summary>The longest wait between restarts of a crashed process.</summary>
+    public int MaxRestartDelaySeconds { get; set; } = 30;
+
+    public DashboardOptions Dashboard { get; set; } = new();
+
+    /// <summary>Where the local server binaries are; empty means the Debian packages' locations.</summary>
+    public BinaryOptions Binaries { get; set; } = new();
+
+    /// <summary>Container engine CLIs tried in order when the runtime is Auto or Container.</summary>
+    public List<string> ContainerEngines { get; set; } = ["docker", "podman"];
+}
+
+public sealed class DashboardOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The dashboard's web UI (Aspire's default 18888); 0 picks a free port.</summary>
+    public int Port { get; set; } = 18888;
+
+    /// <summary>OTLP over HTTP/protobuf (Aspire's standalone default 18890); 0 picks a free port.</summary>
+    public int OtlpHttpPort { get; set; } = 18890;
+}
+
+public sealed class BinaryOptions
+{
+    /// <summary>Folder with postgres and initdb, e.g. /usr/lib/postgresql/15/bin.</summary>
+    public string? PostgresBinDirectory { get; set; }
+
+    public string? RedisServer { get; set; }
+
+    /// <summary>Folder with rabbitmq-server and rabbitmqctl, e.g. /usr/lib/rabbitmq/bin.</summary>
+    public string? RabbitMQBinDirectory { get; set; }
+
+    public string? Epmd { get; set; }
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using AppHost.Dashboard;
+using AppHost.Hosting.Orchestration;
+using AppHost.Hosting.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace AppHost.Hosting;
+
+/// <summary>The running application: its resources, their state and logs, and the verbs to start and stop it.</summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly DistributedApplicationBuilder _builder;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly OrchestrationContext _context;
+    private readonly Orchestrator _orchestrator;
+    private readonly PortAllocator _ports = new();
+    private DashboardHost? _dashboard;
+    private bool _started;
+    private bool _disposed;
+
+    internal DistributedApplication(DistributedApplicationBuilder builder)
+    {
+        _builder = builder;
+        _loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            })
+            .SetMinimumLevel(builder.Configuration["AppHost:LogLevel"] is { } level && Enum.TryParse<LogLevel>(level, true, out var parsed) ? parsed : LogLevel.Information)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+        var logger = _loggerFactory.CreateLogger("AppHost");
+        _context = new OrchestrationContext(
+            builder.Options, builder.DataDirectory, builder.EnvironmentName, logger, ResourceNotifications, ResourceLogs, _ports, TimeProvider.System);
+        _orchestrator = new Orchestrator(builder.Resources, _context, AppHostOptions.SectionName);
+    }
+
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
+        TestingHook.Current is { } hook
+            ? hook.CreateBuilder(args)
+            : new DistributedApplicationBuilder(args, overrides: null, interceptBuild: null);
+
+    public ResourceNotificationService ResourceNotifications { get; } = new();
+
+    public ResourceLogStore ResourceLogs => _resourceLogs ??= new ResourceLogStore(Path.Combine(_builder.DataDirectory, "logs"));
+
+    private ResourceLogStore? _resourceLogs;
+
+    public IReadOnlyList<Resource> Resources => _builder.Resources;
+
+    public string DataDirectory => _builder.DataDirectory;
+
+    public string StateFile => _orchestrator.StateFile;
+
+    /// <summary>The dashboard's address, once started (null when it is switched off).</summary>
+    public Uri? DashboardUrl => _dashboard?.Url;
+
+    /// <summary>Starts every resource; returns once all are launched or waiting. Throws if a prerequisite is missing.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        try
+        {
+            if (_builder.Options.Dashboard.Enabled)
+            {
+                _dashboard = await DashboardHost.StartAsync(_builder.Options.Dashboard, _ports, ResourceNotifications, ResourceLogs, cancellationToken);
+                _context.Telemetry = new TelemetrySettings(_dashboard.OtlpHttpUrl.ToString().TrimEnd('/'), "http/protobuf");
+                _orchestrator.Extra = new Dictionary<string, object?>
+                {
+                    ["dashboard"] = _dashboard.Url.ToString(),
+                    ["otlpHttp"] = _dashboard.OtlpHttpUrl.ToString(),
+                };
+            }
+
+            foreach (var resource in Resources)
+            {
+                ResourceNotifications.Publish(new ResourceSnapshot(resource.Name, resource.Kind, KnownResourceStates.NotStarted, HealthStatus.Unknown,
+                    "-", [], [], null, 0, null, null, [.. resource.WaitsFor.Select(r => r.Name)], null, []));
+            }
+
+            await _orchestrator.StartAsync(ConfiguredPort, cancellationToken);
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until every resource is running and healthy; throws as soon as something cannot start.</summary>
+    public async Task WaitForHealthyAsync(CancellationToken cancellationToken = default)
+    {
+        var all = Task.WhenAll(Resources.Select(r => ResourceNotifications.WaitForResourceHealthyAsync(r.Name, cancellationToken)));
+        var first = await Task.WhenAny(all, _context.Fatal);
+        if (first == _context.Fatal)
+        {
+            var fatal = await _context.Fatal;
+            throw fatal as DistributedApplicationException ?? new DistributedApplicationException(fatal.Message, fatal);
+        }
+
+        await all;
+    }
+
+    /// <summary>Completes when a resource the application cannot run without has failed.</summary>
+    public Task<Exception> Failure => _context.Fatal;
+
+    public async Task StopAsync()
+    {
+        await _orchestrator.StopAsync();
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync();
+            _dashboard = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await StopAsync();
+        _loggerFactory.Dispose();
+        if (_builder.DeleteDataOnDispose)
+        {
+            try
+            {
+                Directory.Delete(_builder.DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    public HttpClient CreateHttpClient(string resourceName, string endpointName = "http") =>
+        new() { BaseAddress = GetEndpoint(resourceName, endpointName) };
+
+    public Uri GetEndpoint(string resourceName, string endpointName = "http")
+    {
+        var resource = Resources.FirstOrDefault(r => r.Name == resourceName)
+            ?? throw new ArgumentException($"No resource named '{resourceName}'.", nameof(resourceName));
+        var endpoint = resource.FindEndpoint(endpointName)
+            ?? throw new ArgumentException($"'{resourceName}' has no endpoint '{endpointName}'.", nameof(endpointName));
+        if (endpoint.AllocatedPorts.Count == 0)
+        {
+            throw new InvalidOperationException("The application has not been started.");
+        }
+
+        return new Uri(endpoint.UrlFor(0));
+    }
+
+    public Task<string?> GetConnectionStringAsync(string resourceName, CancellationToken cancellationToken = default) =>
+        Task.FromResult((Resources.FirstOrDefault(r => r.Name == resourceName) as IResourceWithConnectionString)?.GetConnectionString());
+
+    public void Run() => RunAsync().GetAwaiter().GetResult();
+
+    /// <summary>Starts everything, prints where it runs, and keeps it running until Ctrl+C or SIGTERM. Exit code 1 on failure.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var exitCode = 0;
+        try
+        {
+            Console.WriteLine($"Starting {Resources.Count} resources. Data: {DataDirectory}");
+            await StartAsync(stop.Token);
+            var ready = WaitForHealthyAsync(stop.Token);
+            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+            if (await Task.WhenAny(ready, stopped) == ready)
+            {
+                await ready;
+                Console.WriteLine(ResourceTable.Render(ResourceNotifications.Current, Resources));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"All {Resources.Count} resources healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
+                if (DashboardUrl is not null)
+                {
+                    Console.WriteLine($"Dashboard: {DashboardUrl}");
+                }
+
+                Console.WriteLine("Press Ctrl+C to stop.");
+                var failed = _context.Fatal;
+                if (await Task.WhenAny(failed, stopped) == failed)
+                {
+                    throw await failed;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (DistributedApplicationException ex)
+        {
+            exitCode = 1;
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+        }
+        finally
+        {
+            Console.WriteLine("Stopping...");
+            await DisposeAsync();
+            Console.WriteLine("Stopped.");
+        }
+
+        Environment.ExitCode = exitCode;
+    }
+
+    private int? ConfiguredPort(string resourceName) =>
+        int.TryParse(_builder.Configuration[$"AppHost:Resources:{resourceName}:Port"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var port)
+            ? port
+            : null;
+}

@@ -1,0 +1,184 @@
+using System.Reflection;
+using AppHost.Hosting.Orchestration;
+using Microsoft.Extensions.Configuration;
+
+namespace AppHost.Hosting;
+
+public interface IDistributedApplicationBuilder
+{
+    ConfigurationManager Configuration { get; }
+
+    /// <summary>The AppHost project's folder (Aspire's AppHostDirectory).</summary>
+    string AppHostDirectory { get; }
+
+    string EnvironmentName { get; }
+
+    AppHostOptions Options { get; }
+
+    string DataDirectory { get; }
+
+    SecretStore Secrets { get; }
+
+    IReadOnlyList<Resource> Resources { get; }
+
+    IResourceBuilder<T> AddResource<T>(T resource) where T : Resource;
+
+    DistributedApplication Build();
+}
+
+public sealed class DistributedApplicationBuilder : IDistributedApplicationBuilder
+{
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--runtime"] = "AppHost:Runtime",
+        ["--data-dir"] = "AppHost:DataDirectory",
+        ["--environment"] = "DOTNET_ENVIRONMENT",
+    };
+
+    private readonly List<Resource> _resources = [];
+    private readonly Func<DistributedApplicationBuilder, bool>? _interceptBuild;
+
+    internal DistributedApplicationBuilder(string[] args, IReadOnlyDictionary<string, string?>? overrides, Func<DistributedApplicationBuilder, bool>? interceptBuild)
+    {
+        _interceptBuild = interceptBuild;
+        AppHostDirectory = typeof(DistributedApplicationBuilder).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "AppHostProjectDirectory")?.Value ?? AppContext.BaseDirectory;
+        EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Development";
+
+        Configuration = new ConfigurationManager();
+        Configuration.AddJsonFile(Path.Combine(AppHostDirectory, "appsettings.json"), optional: true);
+        Configuration.AddJsonFile(Path.Combine(AppHostDirectory, $"appsettings.{EnvironmentName}.json"), optional: true);
+        Configuration.AddEnvironmentVariables();
+        Configuration.AddCommandLine(args, SwitchMappings);
+        if (overrides is not null)
+        {
+            Configuration.AddInMemoryCollection(overrides);
+        }
+
+        Options = BindOptions(Configuration);
+        DataDirectory = Path.GetFullPath(Options.DataDirectory ?? Path.Combine(AppHostDirectory, ".data"));
+        Secrets = new SecretStore(DataDirectory);
+    }
+
+    public ConfigurationManager Configuration { get; }
+
+    public string AppHostDirectory { get; }
+
+    public string EnvironmentName { get; }
+
+    public AppHostOptions Options { get; }
+
+    public string DataDirectory { get; }
+
+    public SecretStore Secrets { get; }
+
+    public IReadOnlyList<Resource> Resources => _resources;
+
+    /// <summary>Set by the testing entry point: the data folder to delete when the application is disposed.</summary>
+    internal bool DeleteDataOnDispose { get; init; }
+
+    public IResourceBuilder<T> AddResource<T>(T resource) where T : Resource
+    {
+        if (_resources.Any(r => string.Equals(r.Name, resource.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new DistributedApplicationException($"A resource named '{resource.Name}' already exists; resource names must be unique.");
+        }
+
+        _resources.Add(resource);
+        return new ResourceBuilder<T>(this, resource);
+    }
+
+    public DistributedApplication Build()
+    {
+        if (_interceptBuild?.Invoke(this) == true)
+        {
+            // The testing entry point took the builder; unwind the AppHost's Main without running it.
+            throw new TestingBuilderCapturedException();
+        }
+
+        ApplyExistingConnectionStrings();
+        CheckDependencyCycles();
+        return new DistributedApplication(this);
+    }
+
+    public Task<DistributedApplication> BuildAsync(CancellationToken cancellationToken = default) => Task.FromResult(Build());
+
+    private void ApplyExistingConnectionStrings()
+    {
+        foreach (var resource in _resources)
+        {
+            var configured = Configuration[$"ConnectionStrings:{resource.Name}"];
+            if (string.IsNullOrWhiteSpace(configured))
+            {
+                continue;
+            }
+
+            switch (resource)
+            {
+                case ServerResource server:
+                    server.ExistingConnectionString = configured;
+                    break;
+                case PostgresDatabaseResource database:
+                    database.ExistingConnectionString = configured;
+                    break;
+            }
+        }
+    }
+
+    private void CheckDependencyCycles()
+    {
+        var state = new Dictionary<Resource, int>();
+        void Visit(Resource resource, Stack<string> path)
+        {
+            if (state.GetValueOrDefault(resource) == 2)
+            {
+                return;
+            }
+
+            path.Push(resource.Name);
+            if (state.GetValueOrDefault(resource) == 1)
+            {
+                throw new DistributedApplicationException($"WaitFor forms a cycle: {string.Join(" -> ", path.Reverse())}.");
+            }
+
+            state[resource] = 1;
+            foreach (var dependency in resource.WaitsFor)
+            {
+                Visit(dependency, path);
+            }
+
+            state[resource] = 2;
+            path.Pop();
+        }
+
+        foreach (var resource in _resources)
+        {
+            Visit(resource, new Stack<string>());
+        }
+    }
+
+    private static AppHostOptions BindOptions(IConfiguration configuration)
+    {
+        var runtime = configuration["AppHost:Runtime"];
+        if (runtime is not null && !Enum.TryParse<ResourceRuntime>(runtime, ignoreCase: true, out _))
+        {
+            throw new DistributedApplicationException($"Unknown runtime '{runtime}': use --runtime container, --runtime process or --runtime auto.");
+        }
+
+        var options = new AppHostOptions();
+        try
+        {
+            configuration.GetSection(AppHostOptions.SectionName).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new DistributedApplicationException($"The AppHost section of the configuration is invalid: {ex.Message}", ex);
+        }
+
+        return options;
+    }
+}
+
+/// <summary>Thrown inside the AppHost's Main when a test has taken its builder; never seen outside the testing entry point.</summary>
+internal sealed class TestingBuilderCapturedException() : Exception("The testing entry point captured the application builder.");

@@ -1,0 +1,89 @@
+using AppHost.Hosting.Runtimes;
+using Npgsql;
+
+namespace AppHost.Hosting;
+
+public sealed class PostgresServerResource(string name, string password) : ServerResource(name, password)
+{
+    public const string UserName = "postgres";
+
+    public List<PostgresDatabaseResource> Databases { get; } = [];
+
+    public override string Kind => "postgres";
+
+    // Aspire's format for a PostgreSQL server resource.
+    protected override string BuildConnectionString() =>
+        $"Host=127.0.0.1;Port={Port};Username={UserName};Password={Password}";
+
+    internal override LocalServer CreateLocalServer(LocalServerContext context) => new PostgresLocalServer(this, context);
+
+    internal override ContainerSpec CreateContainerSpec() => new(
+        Image: "docker.io/library/postgres:17.6",
+        TargetPort: PrimaryEndpoint.TargetPort,
+        Environment: new Dictionary<string, string>
+        {
+            ["POSTGRES_USER"] = UserName,
+            ["POSTGRES_PASSWORD"] = Password,
+            ["POSTGRES_HOST_AUTH_METHOD"] = "scram-sha-256",
+            ["POSTGRES_INITDB_ARGS"] = "--auth-host=scram-sha-256 --auth-local=scram-sha-256",
+        },
+        VolumeTarget: "/var/lib/postgresql/data",
+        Arguments: []);
+
+    internal override async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(GetConnectionString())
+        {
+            Timeout = 3,
+            Pooling = false,
+        }.ConnectionString;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+}
+
+/// <summary>A database on a PostgreSQL server; created when the server is healthy, if it does not exist.</summary>
+public sealed class PostgresDatabaseResource(string name, string databaseName, PostgresServerResource parent)
+    : Resource(name), IResourceWithConnectionString
+{
+    public string DatabaseName { get; } = databaseName;
+
+    public PostgresServerResource Parent { get; } = parent;
+
+    /// <summary>Set when configuration gives ConnectionStrings:{name} for this database itself.</summary>
+    public string? ExistingConnectionString { get; internal set; }
+
+    public override string Kind => "database";
+
+    public string GetConnectionString() =>
+        ExistingConnectionString ?? $"{Parent.GetConnectionString()};Database={DatabaseName}";
+
+    internal async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (ExistingConnectionString is not null)
+        {
+            return;
+        }
+
+        var admin = new NpgsqlConnectionStringBuilder(Parent.GetConnectionString()) { Pooling = false, Timeout = 5 };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        exists.Parameters.AddWithValue(DatabaseName);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            // Identifiers cannot be parameters; the name was validated as a resource-style name when added.
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    internal async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(GetConnectionString()) { Timeout = 3, Pooling = false };
+        await using var connection = new NpgsqlConnection(connectionString.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,39 @@
+namespace AppHost.Hosting;
+
+/// <summary>A .NET service of this solution, run from its built output with Aspire's environment.</summary>
+public sealed class ProjectResource(string name, IProjectMetadata metadata) : Resource(name)
+{
+    public IProjectMetadata Metadata { get; } = metadata;
+
+    public int Replicas { get; set; } = 1;
+
+    /// <summary>Path probed over HTTP on every replica; null means "healthy when running".</summary>
+    public string? HealthCheckPath { get; set; }
+
+    public override string Kind => "project";
+
+    public Endpoint HttpEndpoint => FindEndpoint("http")!;
+}
+
+/// <summary>Any program started as a process; used for tools and by the host's own tests.</summary>
+public sealed class ExecutableResource(string name, string command, string workingDirectory, IReadOnlyList<string> arguments)
+    : Resource(name)
+{
+    public string Command { get; } = command;
+
+    public string WorkingDirectory { get; } = workingDirectory;
+
+    public IReadOnlyList<string> Arguments { get; } = arguments;
+
+    public string? HealthCheckPath { get; set; }
+
+    public override string Kind => "executable";
+}
+
+/// <summary>A connection string given entirely by configuration (Aspire's AddConnectionString).</summary>
+public sealed class ConnectionStringResource(string name, string connectionString) : Resource(name), IResourceWithConnectionString
+{
+    public override string Kind => "connection-string";
+
+    public string GetConnectionString() => connectionString;
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace AppHost.Hosting.Orchestration;
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} exited with code {ExitCode}; restart #{Restart} in {DelaySeconds} s")]
+    public static partial void LogResourceRestart(this ILogger logger, string resource, int exitCode, int restart, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} is {State} ({Health})")]
+    public static partial void LogResourceState(this ILogger logger, string resource, string state, HealthStatus health);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Servers run as {Runtime}: {Report}")]
+    public static partial void LogRuntime(this ILogger logger, string runtime, string report);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} process(es) left running by an earlier app host run that did not shut down: {Pids}")]
+    public static partial void LogLeftovers(this ILogger logger, int count, string pids);
+}

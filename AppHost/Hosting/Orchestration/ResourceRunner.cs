@@ -1,0 +1,149 @@
+namespace AppHost.Hosting.Orchestration;
+
+/// <summary>Brings one resource up after its dependencies, keeps it up, and publishes what it is doing.</summary>
+internal abstract class ResourceRunner(Resource resource, OrchestrationContext context)
+{
+    private string _lastPublished = "";
+
+    public Resource Resource { get; } = resource;
+
+    protected OrchestrationContext Context { get; } = context;
+
+    protected string State { get; set; } = KnownResourceStates.NotStarted;
+
+    protected string? Message { get; set; }
+
+    /// <summary>Servers are critical: if one cannot start, the application stops with its reason.</summary>
+    public abstract bool IsCritical { get; }
+
+    /// <summary>Services stop before the servers they use.</summary>
+    public abstract int StopStage { get; }
+
+    public abstract string Runtime { get; }
+
+    protected abstract IReadOnlyList<ProcessSlot> Slots { get; }
+
+    public IReadOnlyList<ProcessSlot> AllSlots => Slots;
+
+    /// <summary>Checks that must pass before anything starts (binaries, built output, data folders).</summary>
+    public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task RunAsync()
+    {
+        var stopping = Context.Stopping.Token;
+        try
+        {
+            foreach (var dependency in Resource.WaitsFor)
+            {
+                State = KnownResourceStates.Waiting;
+                Message = $"waiting for {dependency.Name}";
+                Publish();
+                var snapshot = await Context.Notifications.WaitForResourceAsync(
+                    dependency.Name, s => (s.State == KnownResourceStates.Running && s.Health == HealthStatus.Healthy) || s.IsTerminalFailure, stopping);
+                if (snapshot.IsTerminalFailure)
+                {
+                    State = KnownResourceStates.FailedToStart;
+                    Message = $"not started: it waits for {dependency.Name}, which failed to start";
+                    Publish();
+                    return;
+                }
+            }
+
+            State = KnownResourceStates.Starting;
+            Message = null;
+            Publish();
+            await StartAsync(stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            State = KnownResourceStates.FailedToStart;
+            Message = ex.Message;
+            Publish();
+            if (IsCritical)
+            {
+                Context.ReportFatal(ex is DistributedApplicationException ? ex : new DistributedApplicationException($"{Resource.Name} failed: {ex.Message}", ex));
+            }
+        }
+    }
+
+    protected abstract Task StartAsync(CancellationToken stopping);
+
+    public virtual async Task StopAsync()
+    {
+        if (Slots.Any(s => s.Processes.Count > 0))
+        {
+            State = KnownResourceStates.Stopping;
+            Publish();
+            await Task.WhenAll(Slots.Select(s => s.StopAsync()));
+        }
+
+        if (State != KnownResourceStates.FailedToStart)
+        {
+            State = KnownResourceStates.Finished;
+        }
+
+        Publish(force: true);
+    }
+
+    protected virtual IReadOnlyList<string> Urls => [];
+
+    protected virtual string? ConnectionString => (Resource as IResourceWithConnectionString)?.GetConnectionString();
+
+    protected virtual HealthStatus Health
+    {
+        get
+        {
+            if (Slots.Count == 0)
+            {
+                return HealthStatus.Unknown;
+            }
+
+            return Slots.All(s => s.Health == HealthStatus.Healthy) ? HealthStatus.Healthy
+                : Slots.Any(s => s.Health == HealthStatus.Unhealthy) ? HealthStatus.Unhealthy : HealthStatus.Unknown;
+        }
+    }
+
+    /// <summary>Recomputes state from the slots and publishes it if anything changed.</summary>
+    protected void SlotsChanged()
+    {
+        if (State is KnownResourceStates.Starting or KnownResourceStates.Running or KnownResourceStates.Exited)
+        {
+            State = Slots.All(s => s.IsRunning) ? KnownResourceStates.Running : KnownResourceStates.Exited;
+            var failing = Slots.FirstOrDefault(s => s.LastError is not null && s.Health != HealthStatus.Healthy);
+            Message = failing?.LastError;
+        }
+
+        Publish();
+    }
+
+    protected void Publish(bool force = false)
+    {
+        var snapshot = new ResourceSnapshot(
+            Resource.Name,
+            Resource.Kind,
+            State,
+            State == KnownResourceStates.Running ? Health : HealthStatus.Unknown,
+            Runtime,
+            [.. Slots.SelectMany(s => s.Pids)],
+            Urls,
+            ConnectionString,
+            Slots.Sum(s => s.Restarts),
+            Slots.Select(s => s.LastExitCode).LastOrDefault(c => c is not null),
+            Message,
+            [.. Resource.WaitsFor.Select(r => r.Name)],
+            Slots.Select(s => s.StartedAt).FirstOrDefault(t => t is not null),
+            [.. Slots.Select(s => s.LogName)]);
+        var key = $"{snapshot.State}|{snapshot.Health}|{snapshot.Restarts}|{string.Join(',', snapshot.Pids)}|{snapshot.Message}";
+        if (!force && key == _lastPublished)
+        {
+            return;
+        }
+
+        _lastPublished = key;
+        Context.Logger.LogResourceState(Resource.Name, snapshot.State, snapshot.Health);
+        Context.Notifications.Publish(snapshot);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Reflection;
+
+namespace AppHost.Hosting.Testing;
+
+/// <summary>
+/// Starts the whole application from a test, as Aspire's DistributedApplicationTestingBuilder does: it runs the
+/// AppHost's own Main up to Build(), hands its builder to the test, and gives the run its own data folder, free
+/// ports and local-process servers, deleted again when the application is disposed.
+/// </summary>
+public static class DistributedApplicationTestingBuilder
+{
+    public static async Task<DistributedApplicationBuilder> CreateAsync<TEntryPoint>(string[]? args = null, CancellationToken cancellationToken = default)
+        where TEntryPoint : class
+    {
+        var entryPoint = typeof(TEntryPoint).Assembly.EntryPoint
+            ?? throw new InvalidOperationException($"{typeof(TEntryPoint).Assembly.GetName().Name} has no entry point.");
+        var hook = new TestingHook(args ?? []);
+        var captured = new TaskCompletionSource<DistributedApplicationBuilder>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hook.Captured = captured;
+        var thread = new Thread(() =>
+        {
+            TestingHook.Current = hook;
+            try
+            {
+                entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? null : [args ?? []]);
+                captured.TrySetException(new InvalidOperationException("The AppHost's Main returned without calling Build()."));
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is TestingBuilderCapturedException)
+            {
+            }
+            catch (Exception ex)
+            {
+                captured.TrySetException(ex is TargetInvocationException { InnerException: { } inner } ? inner : ex);
+            }
+        })
+        { IsBackground = true, Name = "AppHost entry point" };
+        thread.Start();
+        return await captured.Task.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken);
+    }
+
+    /// <summary>An empty model with the testing defaults, for tests that compose their own resources.</summary>
+    public static DistributedApplicationBuilder Create(params string[] args) => TestingHook.NewBuilder(args, null);
+}
+
+/// <summary>Lets CreateBuilder and Build inside the AppHost's Main know that a test is driving them.</summary>
+internal sealed class TestingHook(string[] args)
+{
+    private static readonly AsyncLocal<TestingHook?> CurrentHook = new();
+
+    public static TestingHook? Current
+    {
+        get => CurrentHook.Value;
+        set => CurrentHook.Value = value;
+    }
+
+    public TaskCompletionSource<DistributedApplicationBuilder>? Captured { get; set; }
+
+    public IDistributedApplicationBuilder CreateBuilder(string[] mainArgs) => NewBuilder(args.Length > 0 ? args : mainArgs, this);
+
+    internal static DistributedApplicationBuilder NewBuilder(string[] args, TestingHook? hook)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "apphost-tests", Guid.NewGuid().ToString("N")[..12]);
+        var overrides = new Dictionary<string, string?>
+        {
+            ["AppHost:DataDirectory"] = dataDirectory,
+            ["AppHost:Runtime"] = "Process",
+            ["AppHost:Dashboard:Port"] = "0",
+            ["AppHost:Dashboard:OtlpHttpPort"] = "0",
+            ["AppHost:LogLevel"] = "Warning",
+        };
+        var captured = false;
+        return new DistributedApplicationBuilder(args, overrides, hook is null ? null : builder =>
+        {
+            // Only the first Build() (inside Main) is intercepted; the test's own Build() makes the application.
+            if (captured)
+            {
+                return false;
+            }
+
+            captured = true;
+            hook.Captured!.TrySetResult(builder);
+            return true;
+        })
+        { DeleteDataOnDispose = true };
+    }
+}
