@@ -18,9 +18,10 @@ var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
+// The worker calls ResultsApi only to report results, through a resilient client, so it need not wait for it.
 builder.AddProject<Projects.WorkflowWorker>("workflowworker")
     .WithReference(messaging).WaitFor(messaging)
-    .WithReference(resultsApi).WaitFor(resultsApi)
+    .WithReference(resultsApi)
     .WithHttpHealthCheck("/health")
     .WithReplicas(builder.Configuration.GetValue("WorkflowWorker:Replicas", 1));
 

@@ -21,6 +21,9 @@ public sealed class AppHostOptions
     /// <summary>How long a server may take to become healthy before start-up is abandoned.</summary>
     public int ServerStartTimeoutSeconds { get; set; } = 90;
 
+    /// <summary>How long a process may take to stop after it is asked to, before its whole tree is killed.</summary>
+    public int StopTimeoutSeconds { get; set; } = 15;
+
     /// <summary>The longest wait between restarts of a crashed process.</summary>
     public int MaxRestartDelaySeconds { get; set; } = 30;
 

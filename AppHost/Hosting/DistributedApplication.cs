@@ -27,7 +27,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
+                o.TimestampFormat = "HH:mm:ss.fff ";
             })
             .SetMinimumLevel(builder.Configuration["AppHost:LogLevel"] is { } level && Enum.TryParse<LogLevel>(level, true, out var parsed) ? parsed : LogLevel.Information)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
@@ -37,10 +37,24 @@ public sealed class DistributedApplication : IAsyncDisposable
         _orchestrator = new Orchestrator(builder.Resources, _context, AppHostOptions.SectionName);
     }
 
-    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
-        TestingHook.Current is { } hook
-            ? hook.CreateBuilder(args)
-            : new DistributedApplicationBuilder(args, overrides: null, interceptBuild: null);
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args)
+    {
+        if (TestingHook.Current is { } hook)
+        {
+            return hook.CreateBuilder(args);
+        }
+
+        // A mistake in the model or the configuration is the person's to fix: say what it is, without a stack trace.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            if (e.ExceptionObject is DistributedApplicationException error)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+                Environment.Exit(1);
+            }
+        };
+        return new DistributedApplicationBuilder(args, overrides: null, interceptBuild: null);
+    }
 
     public ResourceNotificationService ResourceNotifications { get; } = new();
 

@@ -50,11 +50,13 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         Configuration.AddJsonFile(Path.Combine(AppHostDirectory, "appsettings.json"), optional: true);
         Configuration.AddJsonFile(Path.Combine(AppHostDirectory, $"appsettings.{EnvironmentName}.json"), optional: true);
         Configuration.AddEnvironmentVariables();
-        Configuration.AddCommandLine(args, SwitchMappings);
         if (overrides is not null)
         {
+            // Testing defaults sit above files and environment but below the command line a test passes.
             Configuration.AddInMemoryCollection(overrides);
         }
+
+        Configuration.AddCommandLine(args, SwitchMappings);
 
         Options = BindOptions(Configuration);
         DataDirectory = Path.GetFullPath(Options.DataDirectory ?? Path.Combine(AppHostDirectory, ".data"));

@@ -143,6 +143,7 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, Orchestrat
             var state = new
             {
                 AppHostPid = Environment.ProcessId,
+                AppHostStartTime = ReadStartTime(Environment.ProcessId),
                 context.RunId,
                 Runtime = context.ServerRuntime == ResourceRuntime.Container ? $"container ({context.ContainerEngine})" : "process",
                 UpdatedAt = context.Time.GetUtcNow(),
@@ -164,22 +165,32 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, Orchestrat
     /// </summary>
     private void StopLeftovers()
     {
-        if (!File.Exists(StateFile))
+        var stopped = StopLeftovers(StateFile);
+        if (stopped.Count > 0)
         {
-            return;
+            context.Logger.LogLeftovers(stopped.Count, string.Join(", ", stopped));
+        }
+    }
+
+    /// <summary>Stops the processes a state file lists that still run (same pid and start time); returns their ids.</summary>
+    internal static List<int> StopLeftovers(string stateFile)
+    {
+        if (!File.Exists(stateFile))
+        {
+            return [];
         }
 
         List<LeftoverProcess> leftovers;
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(StateFile));
+            using var document = JsonDocument.Parse(File.ReadAllText(stateFile));
             leftovers = document.RootElement.TryGetProperty("processes", out var list)
                 ? list.Deserialize<List<LeftoverProcess>>(StateJson) ?? []
                 : [];
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or IOException)
         {
-            return;
+            return [];
         }
 
         List<int> stopped = [];
@@ -203,13 +214,10 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, Orchestrat
             }
         }
 
-        if (stopped.Count > 0)
-        {
-            context.Logger.LogLeftovers(stopped.Count, string.Join(", ", stopped));
-        }
+        return stopped;
     }
 
-    private static long? ReadStartTime(int pid)
+    internal static long? ReadStartTime(int pid)
     {
         try
         {

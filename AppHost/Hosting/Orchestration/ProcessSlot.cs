@@ -110,7 +110,7 @@ internal sealed class ProcessSlot(
         // Helpers (e.g. epmd) go after the server they serve.
         for (var i = _processes.Count - 1; i >= 0; i--)
         {
-            await _processes[i].StopAsync(TimeSpan.FromSeconds(15));
+            await _processes[i].StopAsync(TimeSpan.FromSeconds(context.Options.StopTimeoutSeconds));
             if (_processes[i].Spec.Cleanup is { } cleanup)
             {
                 var remover = ManagedProcess.Start(cleanup, context.Logs, LogName);

@@ -57,9 +57,17 @@ internal sealed class TestingHook(string[] args)
 
     public IDistributedApplicationBuilder CreateBuilder(string[] mainArgs) => NewBuilder(args.Length > 0 ? args : mainArgs, this);
 
+    private static readonly string TestRunsRoot = Path.Combine(Path.GetTempPath(), "apphost-tests");
+    private static int _abandonedRunsCleaned;
+
     internal static DistributedApplicationBuilder NewBuilder(string[] args, TestingHook? hook)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "apphost-tests", Guid.NewGuid().ToString("N")[..12]);
+        if (Interlocked.Exchange(ref _abandonedRunsCleaned, 1) == 0)
+        {
+            CleanUpAbandonedRuns(TestRunsRoot);
+        }
+
+        var dataDirectory = Path.Combine(TestRunsRoot, Guid.NewGuid().ToString("N")[..12]);
         var overrides = new Dictionary<string, string?>
         {
             ["AppHost:DataDirectory"] = dataDirectory,
@@ -82,5 +90,48 @@ internal sealed class TestingHook(string[] args)
             return true;
         })
         { DeleteDataOnDispose = true };
+    }
+
+    /// <summary>
+    /// A test process that crashed (or a test that never disposed its application) leaves servers running. The
+    /// first builder of each test process stops the processes of every run whose owner is gone, and deletes its data.
+    /// </summary>
+    internal static void CleanUpAbandonedRuns(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        foreach (var run in Directory.EnumerateDirectories(root))
+        {
+            var stateFile = Path.Combine(run, "state.json");
+            try
+            {
+                if (File.Exists(stateFile))
+                {
+                    using var state = System.Text.Json.JsonDocument.Parse(File.ReadAllText(stateFile));
+                    var owner = state.RootElement.GetProperty("appHostPid").GetInt32();
+                    var ownerStart = state.RootElement.TryGetProperty("appHostStartTime", out var start) && start.ValueKind == System.Text.Json.JsonValueKind.Number
+                        ? start.GetInt64()
+                        : (long?)null;
+                    if (Orchestration.Orchestrator.ReadStartTime(owner) is { } running && running == ownerStart)
+                    {
+                        continue; // its owner still runs: another test process's live application
+                    }
+
+                    Orchestration.Orchestrator.StopLeftovers(stateFile);
+                }
+                else if (Directory.GetLastWriteTimeUtc(run) > DateTime.UtcNow.AddMinutes(-10))
+                {
+                    continue; // no state yet: possibly a run being set up right now
+                }
+
+                Directory.Delete(run, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+            }
+        }
     }
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the platform needs, or says exactly what to install.
+# Usage: scripts/prerequisites.sh run|test
+set -euo pipefail
+
+purpose="${1:-run}"
+
+# The servers the app host starts as local processes when no container engine answers.
+packages=(postgresql redis-server rabbitmq-server)
+if [ "$purpose" = "test" ]; then
+  # Oracles and peers the tests compare against, added here as the tests come to use them.
+  packages+=()
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK is not installed (dotnet is not on PATH). Install the .NET 10 SDK, then run this again." >&2
+  exit 1
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo)
+else
+  echo "error: these Debian packages are missing: ${missing[*]}" >&2
+  echo "Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+# The packages' own services are not wanted (the app host starts its own servers); where policy-rc.d
+# forbids starting them, the install still succeeds.
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}"

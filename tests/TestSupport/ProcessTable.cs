@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Imaging.TestSupport;
+
+/// <summary>Looks at the machine's processes and ports, to prove a run left nothing behind.</summary>
+public static class ProcessTable
+{
+    /// <summary>True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone.</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')')..].Split(' ')[1] != "Z";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Processes whose command line mentions <paramref name="text"/> (e.g. a run's data folder).</summary>
+    public static IReadOnlyList<(int Pid, string CommandLine)> FindByCommandLine(string text)
+    {
+        List<(int, string)> found = [];
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(text, StringComparison.Ordinal))
+                {
+                    found.Add((pid, commandLine));
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The direct children of a process, from /proc/{pid}/task/*/children.</summary>
+    public static IReadOnlyList<int> Children(int pid)
+    {
+        try
+        {
+            return [.. Directory.EnumerateDirectories($"/proc/{pid}/task")
+                .SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse)];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    public static IReadOnlyDictionary<string, string> EnvironmentOf(int pid) =>
+        File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Split('=', 2))
+            .GroupBy(p => p[0])
+            .ToDictionary(g => g.Key, g => g.Last().ElementAtOrDefault(1) ?? "", StringComparer.Ordinal);
+
+    public static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds or the time is up; returns whether it held.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return condition();
+    }
+}
