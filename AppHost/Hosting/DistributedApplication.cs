@@ -113,9 +113,10 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async Task WaitForHealthyAsync(CancellationToken cancellationToken = default)
     {
         var all = Task.WhenAll(Resources.Select(r => ResourceNotifications.WaitForResourceHealthyAsync(r.Name, cancellationToken)));
-        var first = await Task.WhenAny(all, _context.Fatal);
-        if (first == _context.Fatal)
+        await Task.WhenAny(all, _context.Fatal);
+        if (_context.Fatal.IsCompleted)
         {
+            // The application's own reason beats a dependent's "failed to start".
             var fatal = await _context.Fatal;
             throw fatal as DistributedApplicationException ?? new DistributedApplicationException(fatal.Message, fatal);
         }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Imaging.TestSupport;
 
 /// <summary>Looks at the machine's processes and ports, to prove a run left nothing behind.</summary>
@@ -71,19 +68,7 @@ public static class ProcessTable
             .GroupBy(p => p[0])
             .ToDictionary(g => g.Key, g => g.Last().ElementAtOrDefault(1) ?? "", StringComparer.Ordinal);
 
-    public static bool IsPortFree(int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static bool IsPortFree(int port) => AppHost.Hosting.Orchestration.PortAllocator.IsFree(port);
 
     /// <summary>Polls until <paramref name="condition"/> holds or the time is up; returns whether it held.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan within)

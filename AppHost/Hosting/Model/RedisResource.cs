@@ -16,9 +16,10 @@ public sealed class RedisResource(string name, string password) : ServerResource
     internal override ContainerSpec CreateContainerSpec() => new(
         Image: "docker.io/library/redis:7.4",
         TargetPort: PrimaryEndpoint.TargetPort,
-        Environment: new Dictionary<string, string>(),
+        Environment: new Dictionary<string, string> { ["REDIS_PASSWORD"] = Password },
         VolumeTarget: "/data",
-        Arguments: ["redis-server", "--requirepass", Password, "--appendonly", "yes", "--save", ""]);
+        // Through a shell, so the password comes from the environment and stays out of the process list.
+        Arguments: ["/bin/sh", "-c", "exec redis-server --requirepass \"$REDIS_PASSWORD\" --appendonly yes --save ''"]);
 
     internal override async Task ProbeAsync(CancellationToken cancellationToken)
     {

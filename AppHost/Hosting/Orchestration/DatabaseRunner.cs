@@ -31,25 +31,10 @@ internal sealed class DatabaseRunner(PostgresDatabaseResource database, Orchestr
         }
 
         State = KnownResourceStates.Running;
-        while (!stopping.IsCancellationRequested)
+        await WatchHealthAsync(database.ProbeAsync, failure =>
         {
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                await database.ProbeAsync(timeout.Token);
-                _health = HealthStatus.Healthy;
-                Message = null;
-            }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
-            {
-                _health = HealthStatus.Unhealthy;
-                Message = ex.Message;
-            }
-
-            Publish();
-            await Task.Delay(_health == HealthStatus.Healthy ? TimeSpan.FromSeconds(5) : TimeSpan.FromMilliseconds(250), Context.Time, stopping)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+            _health = failure is null ? HealthStatus.Healthy : HealthStatus.Unhealthy;
+            Message = failure?.Message;
+        }, stopping);
     }
 }

@@ -59,13 +59,16 @@ internal abstract class ResourceRunner(Resource resource, OrchestrationContext c
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
-            State = KnownResourceStates.FailedToStart;
-            Message = ex.Message;
-            Publish();
+            // The application's failure is recorded before the state is published, so whoever sees the state
+            // finds the reason already there.
             if (IsCritical)
             {
                 Context.ReportFatal(ex is DistributedApplicationException ? ex : new DistributedApplicationException($"{Resource.Name} failed: {ex.Message}", ex));
             }
+
+            State = KnownResourceStates.FailedToStart;
+            Message = ex.Message;
+            Publish();
         }
     }
 
@@ -86,6 +89,38 @@ internal abstract class ResourceRunner(Resource resource, OrchestrationContext c
         }
 
         Publish(force: true);
+    }
+
+    /// <summary>
+    /// Probes until stopped (every 5 s while healthy, faster while not) and reports each outcome; for resources
+    /// without a process of their own (databases, existing servers).
+    /// </summary>
+    protected async Task WatchHealthAsync(Func<CancellationToken, Task> probe, Action<Exception?> report, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Exception? failure = null;
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await probe(timeout.Token);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                failure = ex;
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            report(failure);
+            Publish();
+            await Task.Delay(failure is null ? TimeSpan.FromSeconds(5) : TimeSpan.FromMilliseconds(250), Context.Time, stopping)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     protected virtual IReadOnlyList<string> Urls => [];

@@ -68,35 +68,20 @@ internal sealed class ServerRunner(ServerResource server, OrchestrationContext c
 
     private async Task WatchExistingAsync(CancellationToken stopping)
     {
-        // No process to run: only probe the configured server.
+        // No process to run: only probe the configured server, and give up if it never answers.
         State = KnownResourceStates.Running;
         var deadline = Context.Time.GetUtcNow().AddSeconds(Context.Options.ServerStartTimeoutSeconds);
-        while (!stopping.IsCancellationRequested)
+        await WatchHealthAsync(server.ProbeAsync, failure =>
         {
-            try
+            _existingHealth = failure is null ? HealthStatus.Healthy : HealthStatus.Unhealthy;
+            _everHealthy |= failure is null;
+            Message = failure is null ? null : $"cannot reach the configured server: {failure.Message}";
+            if (failure is not null && !_everHealthy && Context.Time.GetUtcNow() > deadline)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                await server.ProbeAsync(timeout.Token);
-                _existingHealth = HealthStatus.Healthy;
-                Message = null;
+                throw new DistributedApplicationException(
+                    $"{server.Name}: the server named by ConnectionStrings:{server.Name} does not answer ({failure.Message}). Check that it runs and the connection string is right.");
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
-            {
-                _existingHealth = HealthStatus.Unhealthy;
-                Message = $"cannot reach the configured server: {ex.Message}";
-                if (!_everHealthy && Context.Time.GetUtcNow() > deadline)
-                {
-                    throw new DistributedApplicationException(
-                        $"{server.Name}: the server named by ConnectionStrings:{server.Name} does not answer ({ex.Message}). Check that it runs and the connection string is right.");
-                }
-            }
-
-            _everHealthy |= _existingHealth == HealthStatus.Healthy;
-            Publish();
-            await Task.Delay(_existingHealth == HealthStatus.Healthy ? TimeSpan.FromSeconds(5) : TimeSpan.FromMilliseconds(500), Context.Time, stopping)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        }, stopping);
     }
 
     protected override HealthStatus Health => server.ExistingConnectionString is not null ? _existingHealth : base.Health;
