@@ -39,7 +39,7 @@ public readonly record struct DicomVR
         : this == FD || this == OD || this == SV || this == UV || this == OV ? 8
         : 0;
 
-    public byte PaddingByte => this == UI || this == OB || this == UN ? (byte)0 : this.IsString ? (byte)' ' : (byte)0;
+    public byte PaddingByte => this == UI || this == OB || this == UN ? (byte)0 : IsString ? (byte)' ' : (byte)0;
 
     /// <summary>Parses two bytes of an explicit VR; false when they are not two upper-case letters.</summary>
     public static bool TryParse(byte first, byte second, out DicomVR vr)

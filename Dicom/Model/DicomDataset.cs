@@ -135,7 +135,10 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         return values;
     }
 
-    /// <summary>Sets a string element (several values joined with '\'), padded to even length as its VR requires.</summary>
+    /// <summary>
+    /// Sets a string element (several values joined with '\'), padded to even length as its VR requires. Text is
+    /// encoded in the Specific Character Set the dataset has now, so set (0008,0005) before non-ASCII values.
+    /// </summary>
     public DicomDataset AddOrUpdate(DicomTag tag, DicomVR vr, params string[] values)
     {
         var text = string.Join('\\', values);

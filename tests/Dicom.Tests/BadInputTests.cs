@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using Imaging.Dicom;
+
+namespace Dicom.Tests;
+
+/// <summary>Malformed input gives a DicomFormatException with the offset: never a hang, a crash or a huge allocation.</summary>
+public sealed class BadInputTests(DicomCorpus corpus)
+{
+    [Theory]
+    [InlineData("img2dcm-sc.dcm")]
+    [InlineData("pydicom-nested.dcm")]
+    [InlineData("pydicom-implicit-le.dcm")]
+    [InlineData("pydicom-deflated.dcm")]
+    [InlineData("dcmcrle-rle.dcm")]
+    public void A_file_cut_anywhere_reads_fully_or_fails_with_a_format_error(string name)
+    {
+        var bytes = File.ReadAllBytes(corpus.PathOf(name));
+        var failures = 0;
+        for (var cut = 0; cut < bytes.Length; cut += cut < 600 ? 1 : 13)
+        {
+            try
+            {
+                DicomReader.Read(new MemoryStream(bytes, 0, cut));
+            }
+            catch (DicomFormatException error)
+            {
+                failures++;
+                Assert.InRange(error.Offset, 0, bytes.Length);
+            }
+            catch (InvalidDataException) when (name.Contains("deflated", StringComparison.Ordinal))
+            {
+                failures++; // a cut deflate stream: the inflater's own error
+            }
+        }
+
+        Assert.True(failures > 0);
+    }
+
+    [Fact]
+    public void A_length_that_runs_past_the_end_is_refused_before_anything_is_allocated_for_it()
+    {
+        var bytes = File.ReadAllBytes(corpus.PathOf("img2dcm-sc.dcm"));
+        var pixelDataLength = FindExplicitLongLength(bytes, DicomTag.PixelData);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(pixelDataLength), 0xFFFFFFF0);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.Read(new MemoryStream(bytes)));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.StartsWith("A value length of 4294967280 bytes runs past the end of the data", error.Reason, StringComparison.Ordinal);
+        Assert.Equal(pixelDataLength + 4, error.Offset);
+        Assert.True(allocated < 1_000_000, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void On_a_stream_of_unknown_length_a_lying_length_costs_no_more_than_the_data_there_is()
+    {
+        var bytes = File.ReadAllBytes(corpus.PathOf("img2dcm-sc.dcm"));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(FindExplicitLongLength(bytes, DicomTag.PixelData)), 0x7FFFFFF0);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.Read(new ForwardOnlyStream(bytes), new DicomReaderOptions { MaxValueLength = int.MaxValue }));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.StartsWith("The data ends", error.Reason, StringComparison.Ordinal);
+        Assert.True(allocated < 8_000_000, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void Sequences_nested_deeper_than_the_limit_are_refused_without_exhausting_the_stack()
+    {
+        using var data = new MemoryStream();
+        var writer = new BinaryWriter(data);
+        for (var i = 0; i < 100_000; i++)
+        {
+            writer.Write((ushort)0x0040);
+            writer.Write((ushort)0xA730); // ContentSequence
+            writer.Write("SQ"u8);
+            writer.Write((ushort)0);
+            writer.Write(0xFFFFFFFF);
+            writer.Write((ushort)0xFFFE);
+            writer.Write((ushort)0xE000);
+            writer.Write(0xFFFFFFFF);
+        }
+
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(new MemoryStream(data.ToArray()), TransferSyntax.ExplicitVRLittleEndian));
+        Assert.StartsWith("Sequences nest deeper than 32 levels", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Garbage_after_the_preamble_is_a_format_error()
+    {
+        var bytes = new byte[128 + 4 + 600];
+        "DICM"u8.CopyTo(bytes.AsSpan(128));
+        new Random(11).NextBytes(bytes.AsSpan(132));
+
+        Assert.Throws<DicomFormatException>(() => DicomReader.Read(new MemoryStream(bytes)));
+    }
+
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { 1, 2, 3, 4, 5 })]
+    public void Input_too_short_to_be_DICOM_is_a_format_error(byte[] bytes)
+    {
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.Read(new MemoryStream(bytes)));
+        Assert.Equal(0, error.Offset);
+    }
+
+    [Fact]
+    public void An_undefined_length_on_a_plain_element_is_refused()
+    {
+        // (0010,0010) PN with a 16-bit length cannot be undefined; in implicit VR it is 0xFFFFFFFF.
+        byte[] bytes = [0x10, 0x00, 0x10, 0x00, 0xFF, 0xFF, 0xFF, 0xFF];
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(new MemoryStream(bytes), TransferSyntax.ImplicitVRLittleEndian));
+        Assert.Contains("undefined length", error.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>The offset of the 32-bit length field of an explicit-VR element with a long length (OB, OW, ...).</summary>
+    private static int FindExplicitLongLength(byte[] bytes, DicomTag tag)
+    {
+        Span<byte> pattern = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt16LittleEndian(pattern, tag.Group);
+        BinaryPrimitives.WriteUInt16LittleEndian(pattern[2..], tag.Element);
+        var at = bytes.AsSpan().LastIndexOf(pattern);
+        Assert.True(at > 0);
+        return at + 8;
+    }
+
+    private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+    }
+}
