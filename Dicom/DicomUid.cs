@@ -24,6 +24,16 @@ public static class DicomUid
         return $"{root}.{(suffix.Length == 0 ? "1" : suffix)}";
     }
 
+    /// <summary>
+    /// The same UID every time for the same name: "2.25." and the first 128 bits of the name's SHA-256 (a name-based
+    /// UUID in spirit). For UIDs that several writers must agree on without talking, e.g. a series' frame of reference.
+    /// </summary>
+    public static string FromName(string name)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name));
+        return "2.25." + new BigInteger(hash.AsSpan(0, 16), isUnsigned: true).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>At most 64 characters; components of digits separated by single dots; no component with a leading zero.</summary>
     public static bool IsValid(string? uid) => Validate(uid) is null;
 

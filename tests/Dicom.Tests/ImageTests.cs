@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Imaging.Dicom;
+
+namespace Dicom.Tests;
+
+/// <summary>The images the worker writes: valid IODs for dicom3tools' dciodvfy, and the same pixels for pydicom.</summary>
+public sealed class ImageTests(DicomCorpus corpus)
+{
+    private static readonly PatientStudy Study = new("PAT-7", "Phantom^Shepp^Logan", DicomUid.Generate(), new DateTimeOffset(2026, 11, 23, 9, 30, 0, TimeSpan.Zero),
+        AccessionNumber: "ACC-77", StudyId: "S1", StudyDescription: "Reconstruction");
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void An_MR_slice_is_a_valid_MR_Image_and_its_pixels_and_scale_read_back()
+    {
+        var pixels = Enumerable.Range(0, 64 * 48).Select(i => (ushort)(i * 13 % 65536)).ToArray();
+        var series = new ImageSeries(DicomUid.Generate(), 5, "MR", "Recon");
+        var dataset = DicomImages.MRImage(Study, series, 3, ImagePlane.Axial(0.9375, 5, -12.5, 48, 64),
+            ImagePixels.Gray16(pixels, 48, 64), rescaleSlope: 0.00123456789, rescaleIntercept: 0, Now,
+            new MRAcquisition(EchoTime: 4.2, RepetitionTime: 12, MagneticFieldStrength: 3));
+
+        var path = Save(dataset, "mr.dcm");
+
+        AssertValidIod(path, "MRImage");
+        AssertPydicomPixels(path, [48, 64], "uint16", MemoryMarshalBytes(pixels));
+        var read = DicomFile.Open(path).Dataset;
+        Assert.Equal(0.00123456789, read.GetValue<double>(DicomTag.RescaleSlope), 12);
+        Assert.Equal(DicomUid.FromName("frame-of-reference:" + series.SeriesInstanceUid), read.GetString(DicomTag.FrameOfReferenceUID));
+        Assert.Equal([-29.53125, -22.03125, -12.5], read.GetValues<double>(DicomTag.ImagePositionPatient));
+    }
+
+    [Theory]
+    [InlineData("gray8")]
+    [InlineData("gray16")]
+    [InlineData("rgb")]
+    public void A_secondary_capture_is_valid_and_its_pixels_read_back(string kind)
+    {
+        var (pixels, shape, dtype) = kind switch
+        {
+            "gray8" => (ImagePixels.Gray8([.. Enumerable.Range(0, 30 * 20).Select(i => (byte)i)], 20, 30), new[] { 20, 30 }, "uint8"),
+            "gray16" => (ImagePixels.Gray16([.. Enumerable.Range(0, 30 * 20).Select(i => (ushort)(i * 100))], 20, 30, bitsStored: 16), [20, 30], "uint16"),
+            _ => (ImagePixels.Rgb8([.. Enumerable.Range(0, 30 * 20 * 3).Select(i => (byte)(i * 7))], 20, 30), new[] { 20, 30, 3 }, "uint8"),
+        };
+        var dataset = DicomImages.SecondaryCapture(Study, new ImageSeries(DicomUid.Generate(), 900, "OT", "Previews"), 1, pixels, Now);
+
+        var path = Save(dataset, $"sc-{kind}.dcm");
+
+        AssertValidIod(path, "SCImage");
+        AssertPydicomPixels(path, shape, dtype, pixels.Bytes);
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void A_multi_frame_secondary_capture_is_valid_and_holds_every_frame(int bits)
+    {
+        var frames = Enumerable.Range(0, 4).Select(f => bits == 8
+            ? ImagePixels.Gray8([.. Enumerable.Range(0, 16 * 8).Select(i => (byte)(i + f * 10))], 16, 8)
+            : ImagePixels.Gray16([.. Enumerable.Range(0, 16 * 8).Select(i => (ushort)(i * 3 + f * 1000))], 16, 8)).ToList();
+        var dataset = DicomImages.MultiFrameSecondaryCapture(Study, new ImageSeries(DicomUid.Generate(), 901, "OT"), 1, frames, Now);
+
+        var path = Save(dataset, $"mf-{bits}.dcm");
+
+        AssertValidIod(path, bits == 8 ? "MultiframeGrayscaleByteSCImage" : "MultiframeGrayscaleWordSCImage");
+        AssertPydicomPixels(path, [4, 16, 8], bits == 8 ? "uint8" : "uint16", [.. frames.SelectMany(f => f.Bytes)]);
+    }
+
+    [Fact]
+    public void Pixels_that_do_not_fit_their_size_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => ImagePixels.Gray8(new byte[10], 3, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImagePixels.Gray8([], 0, 3));
+        Assert.Throws<ArgumentException>(() => DicomImages.MultiFrameSecondaryCapture(Study, new ImageSeries("1.2.3", 1, "OT"), 1,
+            [ImagePixels.Gray8(new byte[4], 2, 2), ImagePixels.Gray8(new byte[6], 2, 3)], Now));
+    }
+
+    private string Save(DicomDataset dataset, string name)
+    {
+        var path = Path.Combine(corpus.Directory, "image-" + name);
+        DicomFile.Create(dataset).Save(path);
+        return path;
+    }
+
+    /// <summary>dciodvfy recognises the IOD and reports no error (warnings about DICOMDIR fields are not errors).</summary>
+    private static void AssertValidIod(string path, string iod)
+    {
+        var (_, output, errors) = Tools.Run("dciodvfy", path);
+        var report = output + errors;
+        Assert.Contains(iod, report.Split('\n').Select(l => l.Trim()));
+        var problems = report.Split('\n').Where(l => l.Contains("Error", StringComparison.Ordinal)).ToList();
+        Assert.True(problems.Count == 0, report);
+    }
+
+    private static void AssertPydicomPixels(string path, int[] shape, string dtype, byte[] expected)
+    {
+        var decoded = JsonNode.Parse(Tools.RunChecked(Tools.Python, Tools.OracleScript("pydicom_pixels.py"), path))![path]!;
+        Assert.Equal(shape, decoded["shape"]!.AsArray().Select(n => n!.GetValue<int>()));
+        Assert.Equal(dtype, decoded["dtype"]!.GetValue<string>());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(expected)), decoded["sha256"]!.GetValue<string>());
+    }
+
+    private static byte[] MemoryMarshalBytes(ushort[] values) =>
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+}
