@@ -217,19 +217,21 @@ public static class DicomReader
                 }
             }
 
-            if (vr == DicomVR.SQ || (length == UndefinedLength && vr == DicomVR.UN))
+            if (length == UndefinedLength && (tag == DicomTag.PixelData || (tag.Group == 0x7FE0 && vr != DicomVR.SQ)))
             {
-                // UN of undefined length is a sequence encoded in implicit VR little endian (PS3.5 §6.2.2).
+                return ReadFragments(tag, vr == DicomVR.OW ? DicomVR.OW : DicomVR.OB, offset);
+            }
+
+            // Only sequences may have an undefined length (PS3.5 §7.5): UN of undefined length is a sequence in
+            // implicit VR little endian (§6.2.2), and in implicit VR the length itself says "sequence", whatever
+            // the dictionary (a private or newer tag) would suggest.
+            if (vr == DicomVR.SQ || (length == UndefinedLength && (vr == DicomVR.UN || implicitVR)))
+            {
                 return ReadSequence(tag, length, depth, implicitVR || vr == DicomVR.UN);
             }
 
             if (length == UndefinedLength)
             {
-                if (tag == DicomTag.PixelData || tag.Group == 0x7FE0)
-                {
-                    return ReadFragments(tag, vr == DicomVR.OW ? DicomVR.OW : DicomVR.OB, offset);
-                }
-
                 throw new DicomFormatException($"{tag} {vr} has an undefined length, which only sequences and encapsulated pixel data may have", offset);
             }
 

@@ -107,12 +107,22 @@ public sealed class BadInputTests(DicomCorpus corpus)
     }
 
     [Fact]
-    public void An_undefined_length_on_a_plain_element_is_refused()
+    public void An_undefined_length_on_a_plain_explicit_VR_element_is_refused()
     {
-        // (0010,0010) PN with a 16-bit length cannot be undefined; in implicit VR it is 0xFFFFFFFF.
-        byte[] bytes = [0x10, 0x00, 0x10, 0x00, 0xFF, 0xFF, 0xFF, 0xFF];
-        var error = Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(new MemoryStream(bytes), TransferSyntax.ImplicitVRLittleEndian));
-        Assert.Contains("undefined length", error.Reason, StringComparison.Ordinal);
+        // (0010,4010) UT, whose 32-bit length says "undefined": not allowed outside sequences and pixel data.
+        byte[] bytes = [0x10, 0x00, 0x10, 0x40, (byte)'U', (byte)'T', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF];
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(new MemoryStream(bytes), TransferSyntax.ExplicitVRLittleEndian));
+        Assert.Equal("(0010,4010) UT has an undefined length, which only sequences and encapsulated pixel data may have", error.Reason);
+    }
+
+    [Fact]
+    public void In_implicit_VR_an_undefined_length_makes_a_sequence_whatever_the_dictionary_says()
+    {
+        // (0010,0010) PatientName, undefined length, one empty item of undefined length, then the sequence delimiter.
+        byte[] bytes = [0x10, 0x00, 0x10, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0, 0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0];
+        var dataset = DicomReader.ReadDataset(new MemoryStream(bytes), TransferSyntax.ImplicitVRLittleEndian);
+        Assert.Single(dataset.GetSequence(DicomTag.PatientName)!.Items);
     }
 
     /// <summary>The offset of the 32-bit length field of an explicit-VR element with a long length (OB, OW, ...).</summary>
