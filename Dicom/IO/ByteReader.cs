@@ -102,7 +102,8 @@ internal sealed class ByteReader
         CheckLength(length, maxUnknownLength);
         if (Remaining is not null)
         {
-            var value = new byte[length];
+            // Large values (pixel data) are overwritten at once: skip zeroing them first.
+            var value = length >= 4096 ? GC.AllocateUninitializedArray<byte>((int)length) : new byte[length];
             ReadExactly(value);
             return value;
         }
@@ -158,6 +159,11 @@ internal sealed class ByteReader
         if (Remaining is null && length > maxUnknownLength)
         {
             throw new DicomFormatException($"A value length of {length} bytes is larger than the {maxUnknownLength} bytes accepted", Position);
+        }
+
+        if (length > Array.MaxLength && maxUnknownLength != long.MaxValue)
+        {
+            throw new DicomFormatException($"A value of {length} bytes is larger than one array can hold; read the file by path so large values stay on disk", Position);
         }
     }
 
