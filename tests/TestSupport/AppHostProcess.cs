@@ -89,7 +89,11 @@ public sealed class AppHostProcess : IAsyncDisposable
         return host;
     }
 
-    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "apphost-tests", Guid.NewGuid().ToString("N")[..12]);
+    /// <summary>
+    /// A folder outside /tmp/apphost-tests: runs of the real binary may reuse one folder across app host processes
+    /// (a killed one, then the next), which the testing entry point's clean-up of abandoned runs must not touch.
+    /// </summary>
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "apphost-process-tests", Guid.NewGuid().ToString("N")[..12]);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
