@@ -12,6 +12,7 @@ var redis = builder.AddRedis("redis");
 var messaging = builder.AddRabbitMQ("messaging");
 
 var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
+    .WithEnvironment("Storage__Root", Path.Combine(builder.DataDirectory, "storage"))
     .WithReference(resultsDb).WaitFor(resultsDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(messaging).WaitFor(messaging)
@@ -32,7 +33,15 @@ builder.AddProject<Projects.ImagingImport>("imagingimport")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
+if (builder.EnvironmentName == "Development")
+{
+    // A first user to log in with, created by ResultsApi when its database has none; kept in the data folder's secrets.
+    var adminPassword = builder.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+    resultsApi.WithEnvironment("Bootstrap__AdminPassword", adminPassword);
+    builder.Notes.Add($"ResultsApi development login: admin / {adminPassword}  (POST /api/v1/userlogin/login; kept in {builder.Secrets.FilePath})");
+}
+
 builder.Build().Run();
 
-/// <summary>The app host's entry point, named so tests can start it (DistributedApplicationTestingBuilder.CreateAsync&lt;Program&gt;).</summary>
-public partial class Program;
+/// <summary>Internal on purpose (the ASP.NET Core generator would make it public): tests find the app host through AppHostAssembly.</summary>
+internal partial class Program;

@@ -1,13 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Imaging.ResultsApi.Apis;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("resultsdb");
+builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb");
 builder.AddRedisClient("redis");
 builder.AddMessageBus("messaging");
 
+builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
+builder.Services.AddSingleton<ResultStorage>();
+builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddScoped<TokenService>();
+builder.Services.AddHostedService<DatabaseStartup>();
+
+builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    // The source platform's wire format: snake_case fields, enums by name.
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+});
+var maxUpload = builder.Configuration.GetValue($"{StorageOptions.SectionName}:{nameof(StorageOptions.MaxUploadBytes)}", new StorageOptions().MaxUploadBytes);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxUpload + (1 << 20));
+builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxUpload);
+builder.Services.AddOpenApi();
+
 var app = builder.Build();
 
+// A request that cannot be bound (bad JSON, a value outside an enum) is the client's error, not a 500.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapScalarApiReference(scalar => scalar.DisableDefaultFonts());
+app.MapLoginApi();
+app.MapGroup("/api/v1/exam")
+    .RequireAuthorization()
+    .MapScanHierarchyApi()
+    .MapTaskResultsApi()
+    .MapDicomFilesApi();
 
 app.Run();
 

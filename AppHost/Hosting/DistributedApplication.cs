@@ -212,6 +212,11 @@ public sealed class DistributedApplication : IAsyncDisposable
                     Console.WriteLine($"Dashboard: {DashboardUrl}");
                 }
 
+                foreach (var note in _builder.Notes)
+                {
+                    Console.WriteLine(note);
+                }
+
                 Console.WriteLine("Press Ctrl+C to stop.");
                 var failed = _context.Fatal;
                 if (await Task.WhenAny(failed, stopped) == failed)

@@ -21,6 +21,9 @@ public interface IDistributedApplicationBuilder
 
     IReadOnlyList<Resource> Resources { get; }
 
+    /// <summary>Lines printed under the resource table once everything is healthy (e.g. a development login).</summary>
+    List<string> Notes { get; }
+
     IResourceBuilder<T> AddResource<T>(T resource) where T : Resource;
 
     DistributedApplication Build();
@@ -76,6 +79,8 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
     public SecretStore Secrets { get; }
 
     public IReadOnlyList<Resource> Resources => _resources;
+
+    public List<string> Notes { get; } = [];
 
     /// <summary>Set by the testing entry point: the data folder to delete when the application is disposed.</summary>
     internal bool DeleteDataOnDispose { get; init; }

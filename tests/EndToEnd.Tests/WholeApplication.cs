@@ -1,3 +1,4 @@
+using AppHost;
 using AppHost.Hosting;
 using AppHost.Hosting.Testing;
 
@@ -10,7 +11,7 @@ public sealed class WholeApplication : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>();
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await App.StartAsync(timeout.Token);

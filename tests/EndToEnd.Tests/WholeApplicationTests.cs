@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AppHost;
 using AppHost.Hosting.Orchestration;
 using AppHost.Hosting.Testing;
 using Imaging.TestSupport;
@@ -86,7 +87,7 @@ public sealed class TearDownTests
     [Fact]
     public async Task After_tear_down_no_process_or_port_of_the_run_is_left()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(cancellationToken: TestContext.Current.CancellationToken);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(cancellationToken: TestContext.Current.CancellationToken);
         // Disposed below on purpose; 'await using' also tears it down if an assertion fails first.
         await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -10,7 +10,6 @@ namespace AppHost.Hosting.Testing;
 public static class DistributedApplicationTestingBuilder
 {
     public static async Task<DistributedApplicationBuilder> CreateAsync<TEntryPoint>(string[]? args = null, CancellationToken cancellationToken = default)
-        where TEntryPoint : class
     {
         var entryPoint = typeof(TEntryPoint).Assembly.EntryPoint
             ?? throw new InvalidOperationException($"{typeof(TEntryPoint).Assembly.GetName().Name} has no entry point.");

@@ -1,0 +1,74 @@
+using Imaging.Dicom;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>
+/// GET /api/v1/exam/dcm/{workflow_id}/{task_id}/{result_id}/{filename}: a Part-10 file is served as a file (Range,
+/// If-Range, ETag, Last-Modified, 304); anything else is converted to Part-10 once and then served the same way.
+/// Always application/dicom, inline, Cache-Control: no-transform (a proxy that compresses breaks Range offsets).
+/// </summary>
+public static class DicomFilesApi
+{
+    public static RouteGroupBuilder MapDicomFilesApi(this RouteGroupBuilder exam)
+    {
+        exam.MapGet("/dcm/{workflow_id}/{task_id}/{result_id}/{filename}", GetDicomAsync)
+            .WithName("get_dicom").WithTags("results", "data")
+            .WithSummary("Serve a DICOM instance of a result as Part-10, with HTTP Range.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/dicom")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/dicom")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        return exam;
+    }
+
+    private static async Task<IResult> GetDicomAsync(string workflow_id, string task_id, string result_id, string filename,
+        ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    {
+        // The name is checked before anything touches the disk.
+        if (ResultStorage.ValidateFileName(filename) is { } badName)
+        {
+            return ApiProblems.BadRequest("Invalid file name", badName);
+        }
+
+        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var workflowId, out var problem)
+            || !ApiProblems.TryParseId(task_id, "task id", out var taskId, out problem)
+            || !ApiProblems.TryParseId(result_id, "result id", out var resultId, out problem))
+        {
+            return problem;
+        }
+
+        var owner = await db.Results.Where(r => r.Id == resultId && r.TaskId == taskId && r.Task!.WorkflowId == workflowId)
+            .Select(r => (Guid?)r.Task!.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(owner, CurrentUser.From(http.User), "result", resultId) is { } refused)
+        {
+            return refused;
+        }
+
+        var path = storage.FilePath(workflowId, taskId, resultId, filename);
+        if (!File.Exists(path))
+        {
+            return TypedResults.Problem(title: "File not found", detail: $"Result {resultId} has no file '{filename}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        string servable;
+        try
+        {
+            servable = storage.Part10PathFor(path);
+        }
+        catch (DicomFormatException error)
+        {
+            return TypedResults.Problem(title: "Not DICOM", detail: $"'{filename}' is neither a Part-10 file nor a DICOM dataset: {error.Message}.",
+                statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var info = new FileInfo(servable);
+        var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
+        http.Response.Headers.CacheControl = "no-transform";
+        http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = filename }.ToString();
+        return TypedResults.PhysicalFile(servable, "application/dicom", lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
+    }
+}

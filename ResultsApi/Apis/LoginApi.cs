@@ -1,0 +1,53 @@
+using Imaging.ResultsApi.Auth;
+using Microsoft.Extensions.Options;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>POST /api/v1/userlogin/login: the OAuth2 password grant as a form; an opaque bearer token in return.</summary>
+public static class LoginApi
+{
+    public static IEndpointRouteBuilder MapLoginApi(this IEndpointRouteBuilder app)
+    {
+        var login = app.MapGroup("/api/v1/userlogin").WithTags("login");
+        login.MapPost("/login", LoginAsync).DisableAntiforgery().AllowAnonymous()
+            .WithSummary("Log in with username and password (application/x-www-form-urlencoded); returns an access token.");
+        login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("Revoke the access token used for this request.");
+        return app;
+    }
+
+    private static async Task<IResult> LoginAsync(HttpRequest request, TokenService tokens, IOptions<AuthOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+        {
+            return ApiProblems.BadRequest("Not a form", "Send username and password as application/x-www-form-urlencoded (the OAuth2 password grant).");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var grant = form["grant_type"].ToString();
+        if (grant.Length > 0 && grant != "password")
+        {
+            return ApiProblems.BadRequest("Unsupported grant", $"grant_type '{grant}' is not supported; use 'password'.");
+        }
+
+        var (username, password) = (form["username"].ToString(), form["password"].ToString());
+        if (username.Length == 0 || password.Length == 0 || username.Length > 128 || password.Length > 1024)
+        {
+            return ApiProblems.BadRequest("Missing credentials", "Give username and password.");
+        }
+
+        var issued = await tokens.LoginAsync(username, password, ct);
+        if (issued is null)
+        {
+            return TypedResults.Problem(title: "Login failed", detail: "The username or the password is wrong.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var expiresIn = (long)options.Value.IdleTimeout.TotalSeconds;
+        return TypedResults.Ok(new TokenOut(issued.AccessToken, "bearer", expiresIn, issued.User.Username, issued.User.Role));
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpRequest request, TokenService tokens, CancellationToken ct)
+    {
+        await tokens.RevokeAsync(request.Headers.Authorization.ToString()["Bearer ".Length..].Trim(), ct);
+        return TypedResults.NoContent();
+    }
+}

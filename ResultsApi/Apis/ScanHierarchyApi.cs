@@ -1,0 +1,361 @@
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>Exams, workflows and tasks under /api/v1/exam: create, get, list, update, delete (cascading), create from a template.</summary>
+public static class ScanHierarchyApi
+{
+    public static RouteGroupBuilder MapScanHierarchyApi(this RouteGroupBuilder exam)
+    {
+        var exams = exam.MapGroup("").WithTags("exams");
+        exams.MapPost("/new", CreateExamAsync).WithSummary("Create an exam (or an exam template).");
+        exams.MapGet("/all", ListExamsAsync).WithSummary("Exams of your source, newest first; patient_id filters, limit/offset page.");
+        exams.MapGet("/templates/all", ListExamTemplatesAsync).WithSummary("Exam templates of your source.");
+        exams.MapPost("/new_from_template", ExamFromTemplateAsync).WithSummary("Copy an exam template with its workflows and tasks into a new exam.");
+        exams.MapGet("/{exam_id}", GetExamAsync).WithSummary("Get an exam.");
+        exams.MapPut("/{exam_id}", UpdateExamAsync).WithSummary("Update an exam.");
+        exams.MapDelete("/{exam_id}", DeleteExamAsync).WithSummary("Delete an exam with its workflows, tasks and results.");
+
+        var workflows = exam.MapGroup("/workflow").WithTags("workflows");
+        workflows.MapPost("/new", CreateWorkflowAsync).WithSummary("Create a workflow of an exam.");
+        workflows.MapGet("/all/{exam_id}", ListWorkflowsAsync).WithSummary("Workflows of an exam.");
+        workflows.MapGet("/{workflow_id}", GetWorkflowAsync).WithSummary("Get a workflow.");
+        workflows.MapPut("/{workflow_id}", UpdateWorkflowAsync).WithSummary("Update a workflow.");
+        workflows.MapDelete("/{workflow_id}", DeleteWorkflowAsync).WithSummary("Delete a workflow with its tasks and results.");
+
+        var tasks = exam.MapGroup("/task").WithTags("tasks");
+        tasks.MapPost("/new", CreateTaskAsync).WithSummary("Create a task of a workflow.");
+        tasks.MapGet("/all/{workflow_id}", ListTasksAsync).WithSummary("Tasks of a workflow.");
+        tasks.MapGet("/{task_id}", GetTaskAsync).WithSummary("Get a task.");
+        tasks.MapPut("/{task_id}", UpdateTaskAsync).WithSummary("Update a task.");
+        tasks.MapDelete("/{task_id}", DeleteTaskAsync).WithSummary("Delete a task with its results.");
+        return exam;
+    }
+
+    private static async Task<IResult> CreateExamAsync(ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(payload.Name))
+        {
+            return ApiProblems.BadRequest("Missing name", "An exam needs a name.");
+        }
+
+        var user = CurrentUser.From(http.User);
+        var exam = new Exam
+        {
+            Id = Guid.NewGuid(),
+            SourceId = user.SourceId,
+            Name = payload.Name,
+            PatientId = payload.PatientId,
+            Description = payload.Description,
+            Indication = payload.Indication,
+            Comment = payload.Comment,
+            IsTemplate = payload.IsTemplate,
+            Status = payload.Status,
+            Creator = user.Username,
+            DatetimeCreated = time.GetUtcNow(),
+        };
+        db.Exams.Add(exam);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/exam/{exam.Id}", ExamOut.From(exam));
+    }
+
+    private static async Task<IResult> ListExamsAsync(string? patient_id, int? limit, int? offset, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var (take, skip) = (limit ?? 50, offset ?? 0);
+        if (take is < 1 or > 500 || skip < 0)
+        {
+            return ApiProblems.BadRequest("Invalid paging", "limit is 1–500 and offset is 0 or more.");
+        }
+
+        var user = CurrentUser.From(http.User);
+        var query = db.Exams.AsNoTracking().Where(e => e.SourceId == user.SourceId && !e.IsTemplate);
+        if (patient_id is not null)
+        {
+            query = query.Where(e => e.PatientId == patient_id);
+        }
+
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderByDescending(e => e.DatetimeCreated).ThenBy(e => e.Id).Skip(skip).Take(take).ToListAsync(ct);
+        return TypedResults.Ok(new Page<ExamOut>([.. items.Select(ExamOut.From)], total, take, skip));
+    }
+
+    private static async Task<IResult> ListExamTemplatesAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var items = await db.Exams.AsNoTracking().Where(e => e.SourceId == user.SourceId && e.IsTemplate).OrderBy(e => e.Name).ToListAsync(ct);
+        return TypedResults.Ok(items.Select(ExamOut.From).ToList());
+    }
+
+    private static async Task<IResult> ExamFromTemplateAsync(string? template_id, string? patient_id, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(template_id ?? "", "template id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var user = CurrentUser.From(http.User);
+        var template = await db.Exams.AsNoTracking().Include(e => e.Workflows).ThenInclude(w => w.Tasks).SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (ApiProblems.Check(template?.SourceId, user, "exam template", id) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!template!.IsTemplate)
+        {
+            return ApiProblems.BadRequest("Not a template", $"Exam {id} is not a template.");
+        }
+
+        var now = time.GetUtcNow();
+        var exam = new Exam
+        {
+            Id = Guid.NewGuid(),
+            SourceId = user.SourceId,
+            Name = template.Name,
+            PatientId = patient_id,
+            Description = template.Description,
+            Indication = template.Indication,
+            Comment = template.Comment,
+            Creator = user.Username,
+            DatetimeCreated = now,
+            Workflows = [.. template.Workflows.Select(w => new Workflow
+            {
+                Id = Guid.NewGuid(), Name = w.Name, Description = w.Description, Comment = w.Comment, DatetimeCreated = now,
+                Tasks = [.. w.Tasks.Select(t => new ScanTask
+                {
+                    Id = Guid.NewGuid(), Name = t.Name, Description = t.Description, TaskType = t.TaskType, Destination = t.Destination, DatetimeCreated = now,
+                })],
+            })],
+        };
+        db.Exams.Add(exam);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/exam/{exam.Id}", ExamOut.From(exam));
+    }
+
+    private static async Task<IResult> GetExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var exam = await db.Exams.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct);
+        return ApiProblems.Check(exam?.SourceId, CurrentUser.From(http.User), "exam", id) ?? TypedResults.Ok(ExamOut.From(exam!));
+    }
+
+    private static async Task<IResult> UpdateExamAsync(string exam_id, ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var exam = await db.Exams.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (ApiProblems.Check(exam?.SourceId, CurrentUser.From(http.User), "exam", id) is { } refused)
+        {
+            return refused;
+        }
+
+        (exam!.Name, exam.PatientId, exam.Description, exam.Indication, exam.Comment, exam.IsTemplate, exam.Status, exam.DatetimeUpdated) =
+            (payload.Name, payload.PatientId, payload.Description, payload.Indication, payload.Comment, payload.IsTemplate, payload.Status, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ExamOut.From(exam));
+    }
+
+    private static async Task<IResult> DeleteExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var source = await db.Exams.Where(e => e.Id == id).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "exam", id) is { } refused)
+        {
+            return refused;
+        }
+
+        await db.Exams.Where(e => e.Id == id).ExecuteDeleteAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> CreateWorkflowAsync(WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        var source = await db.Exams.Where(e => e.Id == payload.ExamId).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "exam", payload.ExamId) is { } refused)
+        {
+            return refused;
+        }
+
+        var workflow = new Workflow
+        {
+            Id = Guid.NewGuid(),
+            ExamId = payload.ExamId,
+            Name = payload.Name,
+            Description = payload.Description,
+            Comment = payload.Comment,
+            IsTemplate = payload.IsTemplate,
+            Status = payload.Status,
+            DatetimeCreated = time.GetUtcNow(),
+        };
+        db.Workflows.Add(workflow);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/exam/workflow/{workflow.Id}", WorkflowOut.From(workflow));
+    }
+
+    private static async Task<IResult> ListWorkflowsAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var source = await db.Exams.Where(e => e.Id == id).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "exam", id) is { } refused)
+        {
+            return refused;
+        }
+
+        var items = await db.Workflows.AsNoTracking().Where(w => w.ExamId == id).OrderBy(w => w.DatetimeCreated).ToListAsync(ct);
+        return TypedResults.Ok(items.Select(WorkflowOut.From).ToList());
+    }
+
+    private static async Task<IResult> GetWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var found = await db.Workflows.AsNoTracking().Where(w => w.Id == id).Select(w => new { Workflow = w, w.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        return ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "workflow", id) ?? TypedResults.Ok(WorkflowOut.From(found!.Workflow));
+    }
+
+    private static async Task<IResult> UpdateWorkflowAsync(string workflow_id, WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var found = await db.Workflows.Where(w => w.Id == id).Select(w => new { Workflow = w, w.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "workflow", id) is { } refused)
+        {
+            return refused;
+        }
+
+        var workflow = found!.Workflow;
+        (workflow.Name, workflow.Description, workflow.Comment, workflow.IsTemplate, workflow.Status, workflow.DatetimeUpdated) =
+            (payload.Name, payload.Description, payload.Comment, payload.IsTemplate, payload.Status, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(WorkflowOut.From(workflow));
+    }
+
+    private static async Task<IResult> DeleteWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var source = await db.Workflows.Where(w => w.Id == id).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "workflow", id) is { } refused)
+        {
+            return refused;
+        }
+
+        await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> CreateTaskAsync(TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        var source = await db.Workflows.Where(w => w.Id == payload.WorkflowId).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "workflow", payload.WorkflowId) is { } refused)
+        {
+            return refused;
+        }
+
+        var task = new ScanTask
+        {
+            Id = Guid.NewGuid(),
+            WorkflowId = payload.WorkflowId,
+            Name = payload.Name,
+            Description = payload.Description,
+            TaskType = payload.TaskType,
+            Destination = payload.Destination,
+            IsTemplate = payload.IsTemplate,
+            Status = payload.Status,
+            DatetimeCreated = time.GetUtcNow(),
+        };
+        db.Tasks.Add(task);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/exam/task/{task.Id}", TaskOut.From(task));
+    }
+
+    private static async Task<IResult> ListTasksAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var source = await db.Workflows.Where(w => w.Id == id).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "workflow", id) is { } refused)
+        {
+            return refused;
+        }
+
+        var items = await db.Tasks.AsNoTracking().Where(t => t.WorkflowId == id).OrderBy(t => t.DatetimeCreated).ToListAsync(ct);
+        return TypedResults.Ok(items.Select(TaskOut.From).ToList());
+    }
+
+    private static async Task<IResult> GetTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var found = await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => new { Task = t, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        return ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "task", id) ?? TypedResults.Ok(TaskOut.From(found!.Task));
+    }
+
+    private static async Task<IResult> UpdateTaskAsync(string task_id, TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var found = await db.Tasks.Where(t => t.Id == id).Select(t => new { Task = t, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "task", id) is { } refused)
+        {
+            return refused;
+        }
+
+        var task = found!.Task;
+        (task.Name, task.Description, task.TaskType, task.Destination, task.IsTemplate, task.Status, task.DatetimeUpdated) =
+            (payload.Name, payload.Description, payload.TaskType, payload.Destination, payload.IsTemplate, payload.Status, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(TaskOut.From(task));
+    }
+
+    private static async Task<IResult> DeleteTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var source = await db.Tasks.Where(t => t.Id == id).Select(t => (Guid?)t.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "task", id) is { } refused)
+        {
+            return refused;
+        }
+
+        await db.Tasks.Where(t => t.Id == id).ExecuteDeleteAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

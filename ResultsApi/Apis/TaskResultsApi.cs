@@ -1,0 +1,230 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>Task results, exactly the source platform's operations: create blank, get, list per task, delete, set; plus file upload.</summary>
+public static class TaskResultsApi
+{
+    public static RouteGroupBuilder MapTaskResultsApi(this RouteGroupBuilder exam)
+    {
+        var results = exam.MapGroup("/result").WithTags("results");
+        results.MapPost("", CreateBlankAsync).WithName("create_blank_result").WithSummary("Create a blank result for a task (task_id as query parameter).");
+        results.MapGet("/{result_id}", GetAsync).WithName("get_result").WithSummary("Get a result.");
+        results.MapGet("/all/{task_id}", ListAsync).WithName("get_all_task_results").WithSummary("All results of a task, oldest first.");
+        results.MapDelete("/{result_id}", DeleteAsync).WithName("delete_result").WithSummary("Delete a result and its files.");
+        results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Overwrite a result's type, directory, files and meta.");
+        results.MapPost("/{result_id}/files", UploadMultipartAsync).WithName("upload_result_files").DisableAntiforgery()
+            .WithSummary("Upload one or more files into a result (multipart form).");
+        results.MapPut("/{result_id}/files/{filename}", UploadRawAsync).WithName("put_result_file")
+            .WithSummary("Upload one file into a result (raw body).");
+        return exam;
+    }
+
+    private static async Task<IResult> CreateBlankAsync(string? task_id, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (task_id is null)
+        {
+            return ApiProblems.BadRequest("Missing task_id", "Give the parent task as the query parameter task_id.");
+        }
+
+        if (!ApiProblems.TryParseId(task_id, "task id", out var taskId, out var problem))
+        {
+            return problem;
+        }
+
+        var user = CurrentUser.From(http.User);
+        var task = await db.Tasks.Where(t => t.Id == taskId).Select(t => new { t.IsTemplate, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (task is null)
+        {
+            return ApiProblems.BadRequest("Unknown parent", "Parent (task_id) does not exist.");
+        }
+
+        if (task.SourceId != user.SourceId)
+        {
+            return ApiProblems.OtherSource("task");
+        }
+
+        if (task.IsTemplate)
+        {
+            return ApiProblems.BadRequest("Template parent", "Result parent (task) must not be a template.");
+        }
+
+        var result = new Result { Id = Guid.NewGuid(), TaskId = taskId, DatetimeCreated = time.GetUtcNow() };
+        var workflowId = await db.Tasks.Where(t => t.Id == taskId).Select(t => t.WorkflowId).SingleAsync(ct);
+        result.Directory = $"{workflowId}/{taskId}/{result.Id}";
+        db.Results.Add(result);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/exam/result/{result.Id}", ResultOut.From(result));
+    }
+
+    private static async Task<IResult> GetAsync(string result_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(result_id, "result id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var found = await db.Results.AsNoTracking().Where(r => r.Id == id).Select(r => new { Result = r, r.Task!.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        return ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) ?? TypedResults.Ok(ResultOut.From(found!.Result));
+    }
+
+    private static async Task<IResult> ListAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var source = await db.Tasks.Where(t => t.Id == id).Select(t => (Guid?)t.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(source, CurrentUser.From(http.User), "task", id) is { } refused)
+        {
+            return refused;
+        }
+
+        var results = await db.Results.AsNoTracking().Where(r => r.TaskId == id).OrderBy(r => r.DatetimeCreated).ThenBy(r => r.Id).ToListAsync(ct);
+        return TypedResults.Ok(results.Select(ResultOut.From).ToList());
+    }
+
+    private static async Task<IResult> DeleteAsync(string result_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(result_id, "result id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var found = await db.Results.Where(r => r.Id == id)
+            .Select(r => new { Result = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) is { } refused)
+        {
+            return refused;
+        }
+
+        db.Results.Remove(found!.Result);
+        await db.SaveChangesAsync(ct);
+        storage.DeleteResult(found.WorkflowId, found.Result.TaskId, id);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(result_id, "result id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        if (payload.Files?.Select(ResultStorage.ValidateFileName).FirstOrDefault(p => p is not null) is { } badName)
+        {
+            return ApiProblems.BadRequest("Invalid file name", badName);
+        }
+
+        if (payload.Meta is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null and not JsonValueKind.Undefined })
+        {
+            return ApiProblems.BadRequest("Invalid meta", "meta must be a JSON object.");
+        }
+
+        var found = await db.Results.Where(r => r.Id == id).Select(r => new { Result = r, r.Task!.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) is { } refused)
+        {
+            return refused;
+        }
+
+        var result = found!.Result;
+        result.Type = payload.Type;
+        result.Directory = payload.Directory ?? "";
+        result.Files = payload.Files ?? [];
+        result.Meta = payload.Meta is { ValueKind: JsonValueKind.Object } meta ? meta.GetRawText() : "{}";
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ResultOut.From(result));
+    }
+
+    private static async Task<IResult> UploadMultipartAsync(string result_id, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+        {
+            return ApiProblems.BadRequest("Not a form", "Send the files as multipart/form-data, or PUT one file to /result/{result_id}/files/{filename}.");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        if (form.Files.Count == 0)
+        {
+            return ApiProblems.BadRequest("No file", "The form holds no file.");
+        }
+
+        if (form.Files.Select(f => ResultStorage.ValidateFileName(f.FileName)).FirstOrDefault(p => p is not null) is { } badName)
+        {
+            return ApiProblems.BadRequest("Invalid file name", badName);
+        }
+
+        List<StoredFile> stored = [];
+        foreach (var file in form.Files)
+        {
+            await using var content = file.OpenReadStream();
+            var outcome = await StoreAsync(result_id, file.FileName, content, request.HttpContext, db, storage, ct);
+            if (outcome.Problem is not null)
+            {
+                return outcome.Problem;
+            }
+
+            stored.Add(outcome.File!);
+        }
+
+        return TypedResults.Created($"/api/v1/exam/result/{result_id}", stored);
+    }
+
+    private static async Task<IResult> UploadRawAsync(string result_id, string filename, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    {
+        var outcome = await StoreAsync(result_id, filename, request.Body, request.HttpContext, db, storage, ct);
+        return outcome.Problem ?? TypedResults.Created($"/api/v1/exam/result/{result_id}", outcome.File);
+    }
+
+    /// <summary>Stores a file and records it in the result's files and meta.files (size, SHA-256), so both stay consistent with the disk.</summary>
+    private static async Task<(StoredFile? File, IResult? Problem)> StoreAsync(string resultIdText, string name, Stream content, HttpContext http,
+        ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(resultIdText, "result id", out var id, out var problem))
+        {
+            return (null, problem);
+        }
+
+        if (ResultStorage.ValidateFileName(name) is { } badName)
+        {
+            return (null, ApiProblems.BadRequest("Invalid file name", badName));
+        }
+
+        var found = await db.Results.Where(r => r.Id == id).Select(r => new { Result = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) is { } refused)
+        {
+            return (null, refused);
+        }
+
+        StoredFile stored;
+        try
+        {
+            stored = await storage.SaveAsync(found!.WorkflowId, found.Result.TaskId, id, name, content, ct);
+        }
+        catch (UploadTooLargeException tooLarge)
+        {
+            return (null, TypedResults.Problem(title: "Upload too large", detail: tooLarge.Message, statusCode: StatusCodes.Status413PayloadTooLarge));
+        }
+
+        var result = found.Result;
+        if (!result.Files.Contains(name))
+        {
+            result.Files = [.. result.Files, name];
+        }
+
+        var meta = JsonNode.Parse(result.Meta) as JsonObject ?? [];
+        var files = meta["files"] as JsonObject ?? [];
+        files[name] = new JsonObject { ["size"] = stored.Size, ["sha256"] = stored.Sha256 };
+        meta["files"] = files;
+        result.Meta = meta.ToJsonString();
+        await db.SaveChangesAsync(ct);
+        return (stored, null);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using Imaging.ResultsApi.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Imaging.ResultsApi.Auth;
+
+/// <summary>Checks passwords and issues and validates opaque access tokens (kept only as SHA-256 hashes).</summary>
+public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider time)
+{
+    // Verified against when the user does not exist, so a wrong username costs as much as a wrong password.
+    private static readonly string DummyHash = new PasswordHasher<User>().HashPassword(null!, "not a password anyone has");
+
+    public sealed record IssuedToken(string AccessToken, DateTimeOffset ExpiresAt, User User);
+
+    public async Task<IssuedToken?> LoginAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username, cancellationToken);
+        var verdict = hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DummyHash, password);
+        if (user is null || verdict == PasswordVerificationResult.Failed)
+        {
+            return null;
+        }
+
+        var token = RandomNumberGenerator.GetBytes(32);
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.AbsoluteTimeout;
+        db.AccessTokens.Add(new AccessToken { TokenHash = SHA256.HashData(token), Username = user.Username, CreatedAt = now, LastUsedAt = now, ExpiresAt = expires });
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            db.Users.Attach(user).Entity.PasswordHash = hasher.HashPassword(user, password);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return new IssuedToken(Base64UrlEncode(token), expires, user);
+    }
+
+    /// <summary>The token's user when the token exists and has expired neither by idleness nor by age.</summary>
+    public async Task<User?> ValidateAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        if (!TryBase64UrlDecode(accessToken, out var raw) || raw.Length != 32)
+        {
+            return null;
+        }
+
+        var hash = SHA256.HashData(raw);
+        var now = time.GetUtcNow();
+        var token = await db.AccessTokens.Include(t => t.User).SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (token is null || token.ExpiresAt <= now || token.LastUsedAt + options.Value.IdleTimeout <= now)
+        {
+            return null;
+        }
+
+        // Recording every use would write on every request; a minute's precision is enough for an hour's idle limit.
+        if (now - token.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            token.LastUsedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return token.User;
+    }
+
+    public async Task<bool> RevokeAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        if (!TryBase64UrlDecode(accessToken, out var raw))
+        {
+            return false;
+        }
+
+        var hash = SHA256.HashData(raw);
+        return await db.AccessTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryBase64UrlDecode(string text, out byte[] bytes)
+    {
+        bytes = [];
+        if (text.Length is 0 or > 64 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            return false;
+        }
+
+        var padded = text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - text.Length % 4) % 4);
+        try
+        {
+            bytes = Convert.FromBase64String(padded);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

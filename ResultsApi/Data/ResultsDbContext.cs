@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Imaging.ResultsApi.Data;
+
+/// <summary>ResultsApi's own database (resultsdb): the scan hierarchy, results, sources, users and tokens.</summary>
+public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options) : DbContext(options)
+{
+    public DbSet<Source> Sources => Set<Source>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+
+    public DbSet<Exam> Exams => Set<Exam>();
+
+    public DbSet<Workflow> Workflows => Set<Workflow>();
+
+    public DbSet<ScanTask> Tasks => Set<ScanTask>();
+
+    public DbSet<Result> Results => Set<Result>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Source>(e =>
+        {
+            e.ToTable("sources");
+            e.HasIndex(s => s.Name).IsUnique();
+        });
+        model.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(u => u.Username);
+            e.HasOne(u => u.Source).WithMany().HasForeignKey(u => u.SourceId).OnDelete(DeleteBehavior.Restrict);
+        });
+        model.Entity<AccessToken>(e =>
+        {
+            e.ToTable("access_tokens");
+            e.HasKey(t => t.TokenHash);
+            e.HasOne(t => t.User).WithMany().HasForeignKey(t => t.Username).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(t => t.ExpiresAt);
+        });
+        model.Entity<Exam>(e =>
+        {
+            e.ToTable("exams");
+            e.Property(x => x.Status).HasConversion<string>();
+            e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => new { x.SourceId, x.IsTemplate, x.DatetimeCreated });
+        });
+        model.Entity<Workflow>(e =>
+        {
+            e.ToTable("workflows");
+            e.Property(x => x.Status).HasConversion<string>();
+            e.HasOne(x => x.Exam).WithMany(x => x.Workflows).HasForeignKey(x => x.ExamId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ScanTask>(e =>
+        {
+            e.ToTable("tasks");
+            e.Property(x => x.Status).HasConversion<string>();
+            e.HasOne(x => x.Workflow).WithMany(x => x.Tasks).HasForeignKey(x => x.WorkflowId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<Result>(e =>
+        {
+            e.ToTable("results");
+            e.Property(x => x.Type).HasConversion<string>();
+            e.Property(x => x.Meta).HasColumnType("jsonb");
+            e.HasOne(x => x.Task).WithMany(x => x.Results).HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.TaskId, x.DatetimeCreated });
+        });
+
+        // snake_case tables and columns, as the source platform's schema.
+        foreach (var entity in model.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
+            }
+        }
+    }
+}
+
+/// <summary>Lets `dotnet ef` build the model without the app host's connection string.</summary>
+internal sealed class DesignTimeFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<ResultsDbContext>
+{
+    public ResultsDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<ResultsDbContext>().UseNpgsql("Host=localhost;Database=design").Options);
+}

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using Imaging.Dicom;
+using Microsoft.Extensions.Options;
+
+namespace Imaging.ResultsApi.Storage;
+
+/// <summary>A stored file: its name, size and SHA-256.</summary>
+public sealed record StoredFile(string Name, long Size, string Sha256);
+
+public sealed class UploadTooLargeException(long limit) : Exception($"The upload is larger than the {limit} bytes accepted.")
+{
+    public long Limit { get; } = limit;
+}
+
+/// <summary>
+/// Result files on disk under {root}/{workflow_id}/{task_id}/{result_id}/. A file name is a bare name from a strict
+/// set of characters, so nothing a client sends can leave the result's folder; writes go to a temporary name and
+/// are renamed into place, so a reader never sees half a file.
+/// </summary>
+public sealed class ResultStorage(IOptions<StorageOptions> options)
+{
+    private const string ConvertedFolder = ".part10";
+
+    private string Root => Path.GetFullPath(options.Value.Root);
+
+    /// <summary>Why a file name is refused, or null when it is a safe bare name.</summary>
+    public static string? ValidateFileName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "The file name is empty.";
+        }
+
+        if (name.Length > 200)
+        {
+            return "The file name is longer than 200 characters.";
+        }
+
+        if (name[0] == '.' || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+')))
+        {
+            return "A file name holds only letters, digits and . - _ + (not first a dot): no separators, no encoded characters.";
+        }
+
+        return null;
+    }
+
+    public string ResultDirectory(Guid workflowId, Guid taskId, Guid resultId) =>
+        Contain(Path.Combine(Root, workflowId.ToString(), taskId.ToString(), resultId.ToString()));
+
+    public string FilePath(Guid workflowId, Guid taskId, Guid resultId, string name) =>
+        ValidateFileName(name) is { } problem
+            ? throw new ArgumentException(problem, nameof(name))
+            : Contain(Path.Combine(ResultDirectory(workflowId, taskId, resultId), name));
+
+    /// <summary>Writes a file from a stream: temporary name, size limit, SHA-256, then an atomic rename.</summary>
+    public async Task<StoredFile> SaveAsync(Guid workflowId, Guid taskId, Guid resultId, string name, Stream content, CancellationToken cancellationToken)
+    {
+        var target = FilePath(workflowId, taskId, resultId, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".upload-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            long size = 0;
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    size += read;
+                    if (size > options.Value.MaxUploadBytes)
+                    {
+                        throw new UploadTooLargeException(options.Value.MaxUploadBytes);
+                    }
+
+                    sha.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                await file.FlushAsync(cancellationToken);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+            DropConversion(target);
+            return new StoredFile(name, size, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public void DeleteResult(Guid workflowId, Guid taskId, Guid resultId)
+    {
+        var directory = ResultDirectory(workflowId, taskId, resultId);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The file to serve as Part-10: the file itself when it is Part-10, else its conversion, made once (to a
+    /// temporary name, then renamed) and kept until the source changes, so later and Range requests are plain files.
+    /// </summary>
+    public string Part10PathFor(string path)
+    {
+        if (Part10.IsPart10File(path))
+        {
+            return path;
+        }
+
+        var converted = Path.Combine(Path.GetDirectoryName(path)!, ConvertedFolder, Path.GetFileName(path));
+        if (File.Exists(converted) && File.GetLastWriteTimeUtc(converted) >= File.GetLastWriteTimeUtc(path))
+        {
+            return converted;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(converted)!);
+        var temporary = converted + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                Part10.ConvertRawToPart10(input, output);
+            }
+
+            File.Move(temporary, converted, overwrite: true);
+            return converted;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static void DropConversion(string path)
+    {
+        var converted = Path.Combine(Path.GetDirectoryName(path)!, ConvertedFolder, Path.GetFileName(path));
+        if (File.Exists(converted))
+        {
+            File.Delete(converted);
+        }
+    }
+
+    /// <summary>Belt and braces: whatever was combined must still be inside the root.</summary>
+    private string Contain(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? full
+            : throw new ArgumentException("The path leaves the storage root.", nameof(path));
+    }
+}

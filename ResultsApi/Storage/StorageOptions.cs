@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Imaging.ResultsApi.Storage;
+
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Where result files live: {Root}/{workflow_id}/{task_id}/{result_id}/{file}.</summary>
+    [Required]
+    public string Root { get; set; } = "";
+
+    /// <summary>The largest single upload accepted.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 2L << 30;
+}

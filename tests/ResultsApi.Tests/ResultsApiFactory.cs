@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Imaging.ResultsApi.Data;
+using Imaging.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+[assembly: AssemblyFixture(typeof(TestServers))]
+
+namespace ResultsApi.Tests;
+
+/// <summary>ResultsApi on the shared servers with its own database and storage folder; a test clock; two sources with a user each.</summary>
+public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminPassword = "correct horse battery staple";
+
+    private string _database = "";
+
+    public string StorageRoot { get; } = Path.Combine(Path.GetTempPath(), "resultsapi-tests", Guid.NewGuid().ToString("N"));
+
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await servers.CreateDatabaseAsync("resultsapi");
+        Directory.CreateDirectory(StorageRoot);
+        _ = Server; // start: migrations and the bootstrap admin
+
+        // A second tenant with its own user, to prove one source never sees another's data.
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var other = db.Sources.Add(new Source { Id = Guid.NewGuid(), Name = "other-hospital", DatetimeCreated = Clock.GetUtcNow() }).Entity;
+        var hasher = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>();
+        var user = new User { Username = "other", SourceId = other.Id, Role = Roles.Medical, PasswordHash = "", DatetimeCreated = Clock.GetUtcNow() };
+        user.PasswordHash = hasher.HashPassword(user, "other-password");
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:resultsdb", _database);
+        builder.UseSetting("ConnectionStrings:redis", servers.RedisConnectionString);
+        builder.UseSetting("ConnectionStrings:messaging", servers.RabbitMQConnectionString);
+        builder.UseSetting("Storage:Root", StorageRoot);
+        builder.UseSetting("Storage:MaxUploadBytes", (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    /// <summary>A client logged in as <paramref name="username"/>.</summary>
+    public async Task<HttpClient> LoginAsync(string username = "admin", string password = AdminPassword)
+    {
+        var client = CreateClient();
+        using var response = await client.PostAsync("/api/v1/userlogin/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = username, ["password"] = password }));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Creates exam → workflow → task through the API and returns their ids.</summary>
+    public static async Task<(Guid Exam, Guid Workflow, Guid Task)> CreateHierarchyAsync(HttpClient client, bool templateTask = false)
+    {
+        var exam = await PostAsync(client, "/api/v1/exam/new", new { name = "Brain MRI", patient_id = "P-1" });
+        var workflow = await PostAsync(client, "/api/v1/exam/workflow/new", new { exam_id = exam, name = "Reconstruction" });
+        var task = await PostAsync(client, "/api/v1/exam/task/new", new { workflow_id = workflow, name = "Recon", task_type = "RECONSTRUCTION", is_template = templateTask });
+        return (exam, workflow, task);
+    }
+
+    private static async Task<Guid> PostAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(StorageRoot, recursive: true);
+    }
+}
+
+/// <summary>A clock the tests move by hand (token expiry).</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
