@@ -66,6 +66,9 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public string DataDirectory => _builder.DataDirectory;
 
+    /// <summary>The run's generated passwords (e.g. ResultsApi's development admin), for tests and tools.</summary>
+    public SecretStore Secrets => _builder.Secrets;
+
     public string StateFile => _orchestrator.StateFile;
 
     /// <summary>The dashboard's address, once started (null when it is switched off).</summary>
