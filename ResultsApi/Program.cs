@@ -21,6 +21,8 @@ builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section
 builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
 builder.Services.AddSingleton<ResultStorage>();
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+// Bounded: token validations and result ownership, one unit each.
+builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
 builder.Services.AddScoped<TokenService>();
 builder.Services.AddHostedService<DatabaseStartup>();
 

@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Net.Http.Headers;
 
 namespace Imaging.ResultsApi.Apis;
@@ -26,7 +27,7 @@ public static class DicomFilesApi
     }
 
     private static async Task<IResult> GetDicomAsync(string workflow_id, string task_id, string result_id, string filename,
-        ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+        ResultsDbContext db, ResultStorage storage, IMemoryCache cache, HttpContext http, CancellationToken ct)
     {
         // The name is checked before anything touches the disk.
         if (ResultStorage.ValidateFileName(filename) is { } badName)
@@ -41,8 +42,15 @@ public static class DicomFilesApi
             return problem;
         }
 
-        var owner = await db.Results.Where(r => r.Id == resultId && r.TaskId == taskId && r.Task!.WorkflowId == workflowId)
-            .Select(r => (Guid?)r.Task!.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
+        // A result's workflow, task and source never change, so the answer can be kept; a deleted result's file is gone anyway.
+        var owner = await cache.GetOrCreateAsync($"result-owner:{resultId}:{taskId}:{workflowId}", async entry =>
+        {
+            var source = await db.Results.Where(r => r.Id == resultId && r.TaskId == taskId && r.Task!.WorkflowId == workflowId)
+                .Select(r => (Guid?)r.Task!.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
+            entry.AbsoluteExpirationRelativeToNow = source is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(10);
+            entry.Size = 1;
+            return source;
+        });
         if (ApiProblems.Check(owner, CurrentUser.From(http.User), "result", resultId) is { } refused)
         {
             return refused;

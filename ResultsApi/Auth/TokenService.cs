@@ -2,13 +2,17 @@ using System.Security.Cryptography;
 using Imaging.ResultsApi.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Auth;
 
 /// <summary>Checks passwords and issues and validates opaque access tokens (kept only as SHA-256 hashes).</summary>
-public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider time)
+public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider time, IMemoryCache cache)
 {
+    /// <summary>How long a validated token is trusted without asking the database again (a revocation elsewhere takes this long to reach this replica).</summary>
+    public static readonly TimeSpan ValidationCacheTime = TimeSpan.FromSeconds(30);
+
     // Verified against when the user does not exist, so a wrong username costs as much as a wrong password.
     private static readonly string DummyHash = new PasswordHasher<User>().HashPassword(null!, "not a password anyone has");
 
@@ -45,7 +49,19 @@ public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hash
         }
 
         var hash = SHA256.HashData(raw);
+        var key = CacheKey(hash);
         var now = time.GetUtcNow();
+        if (cache.TryGetValue<AccessToken>(key, out var known) && known is not null)
+        {
+            // Expiry is still judged on every request, from the facts cached with the token.
+            if (known.ExpiresAt > now && known.LastUsedAt + options.Value.IdleTimeout > now && now - known.LastUsedAt <= TimeSpan.FromMinutes(1))
+            {
+                return known.User;
+            }
+
+            cache.Remove(key);
+        }
+
         var token = await db.AccessTokens.Include(t => t.User).SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         if (token is null || token.ExpiresAt <= now || token.LastUsedAt + options.Value.IdleTimeout <= now)
         {
@@ -59,6 +75,7 @@ public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hash
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        cache.Set(key, token, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ValidationCacheTime, Size = 1 });
         return token.User;
     }
 
@@ -70,8 +87,11 @@ public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hash
         }
 
         var hash = SHA256.HashData(raw);
+        cache.Remove(CacheKey(hash));
         return await db.AccessTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(cancellationToken) > 0;
     }
+
+    private static string CacheKey(byte[] hash) => "token:" + Convert.ToHexString(hash);
 
     private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
