@@ -33,6 +33,22 @@ internal static class ApiProblems
     public static IResult? Check(Guid? ownerSource, CurrentUser user, string what, Guid id) =>
         ownerSource is null ? NotFound(what, id) : ownerSource != user.SourceId ? OtherSource(what) : null;
 
+    /// <summary>
+    /// The preamble of every endpoint that addresses one item: parse its id (400), load it with the source it belongs
+    /// to, then 404 when missing or 403 when another source's. Either <c>Refusal</c> or <c>Item</c> is set.
+    /// </summary>
+    public static async Task<(Guid Id, T? Item, IResult? Refusal)> FindOwnedAsync<T>(string idText, string what, CurrentUser user,
+        Func<Guid, Task<(T? Item, Guid? Source)>> load)
+    {
+        if (!TryParseId(idText, $"{what} id", out var id, out var problem))
+        {
+            return (id, default, problem);
+        }
+
+        var (item, source) = await load(id);
+        return (id, item, Check(source, user, what, id));
+    }
+
     private static string Truncate(string value) => value.Length > 80 ? value[..80] + "…" : value;
 
     private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];

@@ -135,24 +135,14 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> GetExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var exam = await db.Exams.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct);
-        return ApiProblems.Check(exam?.SourceId, CurrentUser.From(http.User), "exam", id) ?? TypedResults.Ok(ExamOut.From(exam!));
+        var (_, exam, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
+        return refused ?? TypedResults.Ok(ExamOut.From(exam!));
     }
 
     private static async Task<IResult> UpdateExamAsync(string exam_id, ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var exam = await db.Exams.SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (ApiProblems.Check(exam?.SourceId, CurrentUser.From(http.User), "exam", id) is { } refused)
+        var (_, exam, refused) = await FindExamAsync(exam_id, db.Exams, http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -165,13 +155,8 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> DeleteExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var source = await db.Exams.Where(e => e.Id == id).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "exam", id) is { } refused)
+        var (id, _, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -206,13 +191,8 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> ListWorkflowsAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(exam_id, "exam id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var source = await db.Exams.Where(e => e.Id == id).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "exam", id) is { } refused)
+        var (id, _, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -223,30 +203,19 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> GetWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var found = await db.Workflows.AsNoTracking().Where(w => w.Id == id).Select(w => new { Workflow = w, w.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        return ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "workflow", id) ?? TypedResults.Ok(WorkflowOut.From(found!.Workflow));
+        var (_, workflow, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
+        return refused ?? TypedResults.Ok(WorkflowOut.From(workflow!));
     }
 
     private static async Task<IResult> UpdateWorkflowAsync(string workflow_id, WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var found = await db.Workflows.Where(w => w.Id == id).Select(w => new { Workflow = w, w.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "workflow", id) is { } refused)
+        var (_, workflow, refused) = await FindWorkflowAsync(workflow_id, db.Workflows, http, ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var workflow = found!.Workflow;
-        (workflow.Name, workflow.Description, workflow.Comment, workflow.IsTemplate, workflow.Status, workflow.DatetimeUpdated) =
+        (workflow!.Name, workflow.Description, workflow.Comment, workflow.IsTemplate, workflow.Status, workflow.DatetimeUpdated) =
             (payload.Name, payload.Description, payload.Comment, payload.IsTemplate, payload.Status, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(WorkflowOut.From(workflow));
@@ -254,13 +223,8 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> DeleteWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var source = await db.Workflows.Where(w => w.Id == id).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "workflow", id) is { } refused)
+        var (id, _, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -296,13 +260,8 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> ListTasksAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var source = await db.Workflows.Where(w => w.Id == id).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "workflow", id) is { } refused)
+        var (id, _, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -313,30 +272,19 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> GetTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var found = await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => new { Task = t, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        return ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "task", id) ?? TypedResults.Ok(TaskOut.From(found!.Task));
+        var (_, task, refused) = await FindTaskAsync(task_id, db.Tasks.AsNoTracking(), http, ct);
+        return refused ?? TypedResults.Ok(TaskOut.From(task!));
     }
 
     private static async Task<IResult> UpdateTaskAsync(string task_id, TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var found = await db.Tasks.Where(t => t.Id == id).Select(t => new { Task = t, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "task", id) is { } refused)
+        var (_, task, refused) = await FindTaskAsync(task_id, db.Tasks, http, ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var task = found!.Task;
-        (task.Name, task.Description, task.TaskType, task.Destination, task.IsTemplate, task.Status, task.DatetimeUpdated) =
+        (task!.Name, task.Description, task.TaskType, task.Destination, task.IsTemplate, task.Status, task.DatetimeUpdated) =
             (payload.Name, payload.Description, payload.TaskType, payload.Destination, payload.IsTemplate, payload.Status, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(TaskOut.From(task));
@@ -344,13 +292,8 @@ public static class ScanHierarchyApi
 
     private static async Task<IResult> DeleteTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var source = await db.Tasks.Where(t => t.Id == id).Select(t => (Guid?)t.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "task", id) is { } refused)
+        var (id, _, refused) = await FindTaskAsync(task_id, db.Tasks.AsNoTracking(), http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -358,4 +301,25 @@ public static class ScanHierarchyApi
         await db.Tasks.Where(t => t.Id == id).ExecuteDeleteAsync(ct);
         return TypedResults.NoContent();
     }
+
+    private static Task<(Guid Id, Exam? Item, IResult? Refusal)> FindExamAsync(string id, IQueryable<Exam> exams, HttpContext http, CancellationToken ct) =>
+        ApiProblems.FindOwnedAsync(id, "exam", CurrentUser.From(http.User), async key =>
+        {
+            var exam = await exams.SingleOrDefaultAsync(e => e.Id == key, ct);
+            return (exam, exam?.SourceId);
+        });
+
+    private static Task<(Guid Id, Workflow? Item, IResult? Refusal)> FindWorkflowAsync(string id, IQueryable<Workflow> workflows, HttpContext http, CancellationToken ct) =>
+        ApiProblems.FindOwnedAsync(id, "workflow", CurrentUser.From(http.User), async key =>
+        {
+            var found = await workflows.Where(w => w.Id == key).Select(w => new { Workflow = w, w.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+            return (found?.Workflow, found?.SourceId);
+        });
+
+    private static Task<(Guid Id, ScanTask? Item, IResult? Refusal)> FindTaskAsync(string id, IQueryable<ScanTask> tasks, HttpContext http, CancellationToken ct) =>
+        ApiProblems.FindOwnedAsync(id, "task", CurrentUser.From(http.User), async key =>
+        {
+            var found = await tasks.Where(t => t.Id == key).Select(t => new { Task = t, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+            return (found?.Task, found?.SourceId);
+        });
 }

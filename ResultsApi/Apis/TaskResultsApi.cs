@@ -65,13 +65,8 @@ public static class TaskResultsApi
 
     private static async Task<IResult> GetAsync(string result_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(result_id, "result id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var found = await db.Results.AsNoTracking().Where(r => r.Id == id).Select(r => new { Result = r, r.Task!.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        return ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) ?? TypedResults.Ok(ResultOut.From(found!.Result));
+        var (_, found, refused) = await FindResultAsync(result_id, db.Results.AsNoTracking(), http, ct);
+        return refused ?? TypedResults.Ok(ResultOut.From(found!.Result));
     }
 
     private static async Task<IResult> ListAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
@@ -93,14 +88,8 @@ public static class TaskResultsApi
 
     private static async Task<IResult> DeleteAsync(string result_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(result_id, "result id", out var id, out var problem))
-        {
-            return problem;
-        }
-
-        var found = await db.Results.Where(r => r.Id == id)
-            .Select(r => new { Result = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) is { } refused)
+        var (id, found, refused) = await FindResultAsync(result_id, db.Results, http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -113,7 +102,7 @@ public static class TaskResultsApi
 
     private static async Task<IResult> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(result_id, "result id", out var id, out var problem))
+        if (!ApiProblems.TryParseId(result_id, "result id", out _, out var problem))
         {
             return problem;
         }
@@ -128,8 +117,8 @@ public static class TaskResultsApi
             return ApiProblems.BadRequest("Invalid meta", "meta must be a JSON object.");
         }
 
-        var found = await db.Results.Where(r => r.Id == id).Select(r => new { Result = r, r.Task!.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) is { } refused)
+        var (_, found, refused) = await FindResultAsync(result_id, db.Results, http, ct);
+        if (refused is not null)
         {
             return refused;
         }
@@ -187,18 +176,13 @@ public static class TaskResultsApi
     private static async Task<(StoredFile? File, IResult? Problem)> StoreAsync(string resultIdText, string name, Stream content, HttpContext http,
         ResultsDbContext db, ResultStorage storage, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(resultIdText, "result id", out var id, out var problem))
-        {
-            return (null, problem);
-        }
-
         if (ResultStorage.ValidateFileName(name) is { } badName)
         {
             return (null, ApiProblems.BadRequest("Invalid file name", badName));
         }
 
-        var found = await db.Results.Where(r => r.Id == id).Select(r => new { Result = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(found?.SourceId, CurrentUser.From(http.User), "result", id) is { } refused)
+        var (id, found, refused) = await FindResultAsync(resultIdText, db.Results, http, ct);
+        if (refused is not null)
         {
             return (null, refused);
         }
@@ -227,4 +211,15 @@ public static class TaskResultsApi
         await db.SaveChangesAsync(ct);
         return (stored, null);
     }
+
+    /// <summary>A result with the workflow it lives under (for its folder), after the id and source checks.</summary>
+    private sealed record OwnedResult(Result Result, Guid WorkflowId);
+
+    private static Task<(Guid Id, OwnedResult? Item, IResult? Refusal)> FindResultAsync(string id, IQueryable<Result> results, HttpContext http, CancellationToken ct) =>
+        ApiProblems.FindOwnedAsync(id, "result", CurrentUser.From(http.User), async key =>
+        {
+            var found = await results.Where(r => r.Id == key)
+                .Select(r => new { Result = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+            return (found is null ? null : new OwnedResult(found.Result, found.WorkflowId), found?.SourceId);
+        });
 }
