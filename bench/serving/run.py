@@ -101,8 +101,9 @@ def main():
         # ResultsApi through the app host (Release build), as it runs for real.
         apphost_data = os.path.join(work, "apphost")
         log = open(os.path.join(work, "apphost.log"), "w")
+        extra = os.environ.get("BENCH_APPHOST_ARGS", "").split()
         apphost = subprocess.Popen(["dotnet", os.path.join(ROOT, "AppHost/bin/Release/net10.0/AppHost.dll"), "--runtime", "process",
-                                    "--data-dir", apphost_data, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpHttpPort=0"],
+                                    "--data-dir", apphost_data, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpHttpPort=0", *extra],
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         procs.append(("apphost", apphost))
         deadline = time.time() + 120
@@ -165,6 +166,9 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
             ("100 MB multi-frame, whole (4 connections)", ["multiframe.dcm"], 4, ""),
             ("100 MB multi-frame, 1 MiB Range (16 connections)", ["multiframe.dcm"], 16, f"bytes={50 * one_mib}-{51 * one_mib - 1}"),
         ]
+        # BENCH_SCENARIOS=0,2 runs only those scenarios, for quick experiments; the report is only written for a full run.
+        chosen = [int(i) for i in os.environ.get("BENCH_SCENARIOS", "").split(",") if i]
+        scenarios = [sc for i, sc in enumerate(scenarios) if not chosen or i in chosen]
         rows = []
         for title, names, connections, byte_range in scenarios:
             for name, base, paths, pids, header in servers:
@@ -185,7 +189,8 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
         for title, name, r in rows:
             lines.append(f"| {title} | {name} | {r['rps']:,.0f} | {r['mbps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_ms']:.3f} | {r['errors']} |")
         lines += ["", "Orthanc 1.10 ignores `Range` and sends the whole file, so its Range row moves 100 MB per request."]
-        open(os.path.join(ROOT, "docs/benchmarks/dicom-serving.md"), "w").write("\n".join(lines) + "\n")
+        if not chosen and not extra:
+            open(os.path.join(ROOT, "docs/benchmarks/dicom-serving.md"), "w").write("\n".join(lines) + "\n")
         print("\n".join(lines))
     finally:
         for name, proc in reversed(procs):
