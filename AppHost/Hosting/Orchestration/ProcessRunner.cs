@@ -8,7 +8,7 @@ internal sealed class ProcessRunner : ResourceRunner
         Timeout = TimeSpan.FromSeconds(5),
     };
 
-    private readonly List<ProcessSlot> _slots = [];
+    private volatile List<ProcessSlot> _slots = [];
     private readonly string? _healthPath;
     private readonly int _replicas;
 
@@ -48,14 +48,17 @@ internal sealed class ProcessRunner : ResourceRunner
 
     protected override async Task StartAsync(CancellationToken stopping)
     {
+        var slots = new List<ProcessSlot>();
         for (var replica = 0; replica < _replicas; replica++)
         {
             var index = replica;
             var replicaId = $"{Resource.Name}-{Guid.NewGuid().ToString("N")[..8]}";
             var logName = _replicas == 1 ? Resource.Name : $"{Resource.Name}/{replicaId}";
             Func<CancellationToken, Task>? probe = _healthPath is null ? null : ct => ProbeHttpAsync(index, ct);
-            _slots.Add(new ProcessSlot(logName, () => [CreateSpec(index, replicaId)], probe, Context, SlotsChanged));
+            slots.Add(new ProcessSlot(logName, () => [CreateSpec(index, replicaId)], probe, Context, SlotsChanged));
         }
+
+        _slots = slots; // published whole, never changed after: other threads enumerate it
 
         // A service that crashes is restarted with back-off, before and after it was first healthy.
         await Task.WhenAll(_slots.Select(s => s.SuperviseAsync(restartBeforeHealthy: true, stopping)));

@@ -12,7 +12,7 @@ internal sealed class ProcessSlot(
     Action changed)
 {
     private readonly TaskCompletionSource _firstHealthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private List<ManagedProcess> _processes = [];
+    private volatile List<ManagedProcess> _processes = [];
 
     public string LogName { get; } = logName;
 
@@ -48,10 +48,18 @@ internal sealed class ProcessSlot(
         while (!stopping.IsCancellationRequested)
         {
             var specs = createProcesses();
-            _processes = [];
-            foreach (var spec in specs)
+            // Built aside and published whole: state.json is written from other threads, which enumerate this list.
+            var started = new List<ManagedProcess>();
+            try
             {
-                _processes.Add(ManagedProcess.Start(spec, context.Logs, LogName));
+                foreach (var spec in specs)
+                {
+                    started.Add(ManagedProcess.Start(spec, context.Logs, LogName));
+                }
+            }
+            finally
+            {
+                _processes = started;
             }
 
             context.RecordProcesses();

@@ -5,7 +5,7 @@ namespace AppHost.Hosting.Orchestration;
 /// <summary>Runs a server as a local process or a container, or watches an existing one named by configuration.</summary>
 internal sealed class ServerRunner(ServerResource server, OrchestrationContext context) : ResourceRunner(server, context)
 {
-    private readonly List<ProcessSlot> _slots = [];
+    private volatile List<ProcessSlot> _slots = [];
     private LocalServer? _local;
     private HealthStatus _existingHealth = HealthStatus.Unknown;
     private bool _everHealthy;
@@ -48,7 +48,7 @@ internal sealed class ServerRunner(ServerResource server, OrchestrationContext c
         }
 
         var slot = new ProcessSlot(server.Name, processes, server.ProbeAsync, Context, SlotsChanged);
-        _slots.Add(slot);
+        _slots = [slot]; // published whole: other threads enumerate it
         var supervision = slot.SuperviseAsync(restartBeforeHealthy: false, stopping);
         var timeout = Task.Delay(TimeSpan.FromSeconds(Context.Options.ServerStartTimeoutSeconds), Context.Time, stopping);
         var first = await Task.WhenAny(slot.FirstHealthy, supervision, timeout);
