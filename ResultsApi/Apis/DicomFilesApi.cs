@@ -57,15 +57,15 @@ public static class DicomFilesApi
         }
 
         var path = storage.FilePath(workflowId, taskId, resultId, filename);
-        if (!File.Exists(path))
-        {
-            return TypedResults.Problem(title: "File not found", detail: $"Result {resultId} has no file '{filename}'.", statusCode: StatusCodes.Status404NotFound);
-        }
-
         string servable;
         try
         {
+            // Opening the file for its Part-10 header is also the existence check: no separate stat on this hot path.
             servable = storage.Part10PathFor(path);
+        }
+        catch (Exception missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return TypedResults.Problem(title: "File not found", detail: $"Result {resultId} has no file '{filename}'.", statusCode: StatusCodes.Status404NotFound);
         }
         catch (DicomFormatException error)
         {
