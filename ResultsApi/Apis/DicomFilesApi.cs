@@ -77,6 +77,7 @@ public static class DicomFilesApi
         var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
         http.Response.Headers.CacheControl = "no-transform";
         http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = filename }.ToString();
+        PipeFileSender.Install(http);
         return TypedResults.PhysicalFile(servable, "application/dicom", lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
     }
 }

@@ -17,6 +17,8 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DURATION = int(os.environ.get("BENCH_SECONDS", "20"))
+# Unmeasured load before each cell, the same for every server: the .NET JIT tiers hot code up in the first seconds.
+WARMUP = int(os.environ.get("BENCH_WARMUP_SECONDS", "20"))
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -66,6 +68,9 @@ def wrk(base, paths, pids, connections, header="", byte_range=""):
     urls.write("\n".join(paths) + "\n")
     urls.close()
     env = dict(os.environ, WRK_URLS=urls.name, WRK_HEADER=header, WRK_RANGE=byte_range)
+    if WARMUP:
+        subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{WARMUP}s", "-s", os.path.join(ROOT, "bench/serving/wrk_urls.lua"), base],
+                       capture_output=True, env=env, check=True)
     before = cpu_ticks(pids)
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--latency", "-s",
                           os.path.join(ROOT, "bench/serving/wrk_urls.lua"), base], capture_output=True, text=True, env=env, check=True).stdout
@@ -182,7 +187,7 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
                  "served by: ResultsApi (Release build, started by the app host with its real PostgreSQL, Redis, RabbitMQ and telemetry; "
                  "`GET /api/v1/exam/dcm/...` with a bearer token, so every request is authenticated and checked against its source); "
                  "nginx 1.22 from disk (`sendfile on`, 2 workers, no logging) — the practical limit; Orthanc 1.10 (`/instances/{id}/file`). "
-                 f"wrk 4.1 with 2 threads, {DURATION} s per cell, rotating over the files. CPU is the server's user+system time "
+                 f"wrk 4.1 with 2 threads, {DURATION} s per cell after {WARMUP} s of unmeasured warm-up, rotating over the files. CPU is the server's user+system time "
                  "over the run divided by the requests answered (nginx: master and workers). wrk shares the two cores with the server.", "",
                  "| scenario | server | requests/s | MB/s | p50 ms | p99 ms | server CPU ms/request | non-2xx |",
                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]

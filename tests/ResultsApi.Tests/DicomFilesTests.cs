@@ -49,6 +49,42 @@ public sealed class DicomFilesTests(ResultsApiFactory api) : IClassFixture<Resul
         Assert.Equal(bytes.AsSpan(from, count).ToArray(), await response.Content.ReadAsByteArrayAsync(Ct));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("bytes=262100-600000")]
+    [InlineData("bytes=-300000")]
+    public async Task A_file_larger_than_one_send_chunk_arrives_byte_exact(string? range)
+    {
+        // 600x600 16-bit pixels: about 720 KB, so the sender reads and flushes it in several 256 KiB chunks.
+        // Random, not a pattern: a periodic pattern would hide a chunk read from the wrong offset.
+        var random = new Random(20261123);
+        var pixels = Enumerable.Range(0, 600 * 600).Select(_ => (ushort)random.Next(65536)).ToArray();
+        var stream = new MemoryStream();
+        DicomFile.Create(DicomImages.SecondaryCapture(
+            new PatientStudy("P-1", "Test^Patient", DicomUid.Generate(), DateTimeOffset.UnixEpoch), new ImageSeries(DicomUid.Generate(), 1, "OT"), 1,
+            ImagePixels.Gray16(pixels, 600, 600), DateTimeOffset.UnixEpoch, DicomUid.Generate())).Save(stream);
+        var (client, url, bytes) = await UploadAsync(stream.ToArray(), "large.dcm");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (range is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Range", range);
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+
+        var (from, count) = range switch
+        {
+            null => (0, bytes.Length),
+            "bytes=-300000" => (bytes.Length - 300000, 300000),
+            _ => (262100, 600000 - 262100 + 1),
+        };
+        Assert.Equal(range is null ? HttpStatusCode.OK : HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(count, response.Content.Headers.ContentLength);
+        Assert.Equal(bytes.AsSpan(from, count).ToArray(), body);
+    }
+
     [Fact]
     public async Task An_unsatisfiable_range_is_416_and_conditional_requests_are_honoured()
     {
