@@ -193,7 +193,8 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for title, name, r in rows:
             lines.append(f"| {title} | {name} | {r['rps']:,.0f} | {r['mbps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_ms']:.3f} | {r['errors']} |")
-        lines += ["", "Orthanc 1.10 ignores `Range` and sends the whole file, so its Range row moves 100 MB per request."]
+        lines += ["", "Orthanc 1.10 ignores `Range` and sends the whole file, so its Range row moves 100 MB per request.",
+                  "Why ResultsApi stays behind nginx on small files and CPU, and what would close it: docs/decisions/0005-dicom-serving-in-kestrel.md."]
         if not chosen and not extra:
             open(os.path.join(ROOT, "docs/benchmarks/dicom-serving.md"), "w").write("\n".join(lines) + "\n")
         print("\n".join(lines))
