@@ -19,8 +19,13 @@ var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
-// The worker calls ResultsApi only to report results, through a resilient client, so it need not wait for it.
+// The worker's service account on ResultsApi: one generated password, kept in the data folder's secrets, given to both.
+var workerPassword = builder.Secrets.GetOrCreatePassword("workflowworker-password");
+resultsApi.WithEnvironment("Bootstrap__WorkerPassword", workerPassword);
+
+// The worker calls ResultsApi only while it runs a job, through a resilient client with retries, so it need not wait for it.
 builder.AddProject<Projects.WorkflowWorker>("workflowworker")
+    .WithEnvironment("ResultsApi__Password", workerPassword)
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(resultsApi)
     .WithHttpHealthCheck("/health")

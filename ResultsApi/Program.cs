@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Imaging.ResultsApi.Apis;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
@@ -25,6 +26,10 @@ builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
 builder.Services.AddScoped<TokenService>();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<OutboxSignal>();
+builder.Services.AddSingleton<Outbox>();
+builder.Services.AddHostedService<OutboxDispatcher>();
 
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
@@ -61,6 +66,9 @@ app.MapGroup("/api/v1/exam")
     .MapScanHierarchyApi()
     .MapTaskResultsApi()
     .MapDicomFilesApi();
+app.MapGroup("/api/v1/workflow")
+    .RequireAuthorization()
+    .MapWorkflowManagerApi();
 
 app.Run();
 

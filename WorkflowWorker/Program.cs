@@ -1,9 +1,16 @@
+using Imaging.WorkflowWorker;
+using Imaging.WorkflowWorker.Reconstruction;
+using Imaging.WorkflowWorker.ResultsApi;
+
 // The worker serves HTTP only for /health and /alive; its work arrives over the bus.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddMessageBus("messaging");
-builder.Services.AddHttpClient("resultsapi", client => client.BaseAddress = new Uri("https+http://resultsapi"));
+builder.Services.AddOptions<ReconstructionOptions>().BindConfiguration(ReconstructionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ResultsApiOptions>().BindConfiguration(ResultsApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ResultsApiToken>();
+builder.Services.AddHttpClient<ResultsApiClient>(client => client.BaseAddress = new Uri("https+http://resultsapi"));
+builder.AddMessageBus("messaging", bus => bus.AddConsumer<RecoJobConsumer>(typeof(RecoJobConsumerDefinition)));
 
 var app = builder.Build();
 

@@ -1,4 +1,5 @@
 using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
 
 namespace Imaging.ResultsApi.Apis;
 
@@ -29,9 +30,9 @@ internal static class ApiProblems
     public static IResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    /// <summary>404 when missing, 403 when another source's, null when the caller may see it.</summary>
+    /// <summary>404 when missing, 403 when another source's, null when the caller may see it (the worker's service account sees every source).</summary>
     public static IResult? Check(Guid? ownerSource, CurrentUser user, string what, Guid id) =>
-        ownerSource is null ? NotFound(what, id) : ownerSource != user.SourceId ? OtherSource(what) : null;
+        ownerSource is null ? NotFound(what, id) : ownerSource != user.SourceId && user.Role != Roles.Service ? OtherSource(what) : null;
 
     /// <summary>
     /// The preamble of every endpoint that addresses one item: parse its id (400), load it with the source it belongs

@@ -42,3 +42,35 @@ public sealed record TaskOut(Guid Id, Guid WorkflowId, string Name, string? Desc
 public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Limit, int Offset);
 
 public sealed record TokenOut(string AccessToken, string TokenType, long ExpiresIn, string Username, string Role);
+
+/// <summary>A workflow definition as the workflow manager's BaseWorkflow.</summary>
+public sealed record WorkflowDefinitionIn(string Name, string? Description, string Version, string? Author, JsonElement? Definition);
+
+public sealed record WorkflowDefinitionOut(int Id, string Name, string? Description, string Version, string? Author, JsonElement Definition,
+    DateTimeOffset DatetimeCreated, DateTimeOffset? DatetimeUpdated)
+{
+    public static WorkflowDefinitionOut From(WorkflowDefinition w) => new(w.Id, w.Name, w.Description, w.Version, w.Author,
+        JsonDocument.Parse(w.Definition).RootElement.Clone(), w.DatetimeCreated, w.DatetimeUpdated);
+}
+
+/// <summary>The meta list's item: everything but the definition.</summary>
+public sealed record WorkflowMetaOut(int Id, string Name, string? Description, string Version, string? Author);
+
+public sealed record RecordIn(Guid TaskId);
+
+public sealed record RecordOut(int Id, Guid TaskId, Guid? ResultId, RecordStatus Status, string? StatusMessage, string? FileName, long? FileSize,
+    string? Sha256, string? Shape, string? Dtype, int Generation, DateTimeOffset DatetimeCreated, DateTimeOffset? DatetimeUpdated)
+{
+    public static RecordOut From(RawDataRecord r) => new(r.Id, r.TaskId, r.ResultId, r.Status, r.StatusMessage, r.FileName, r.FileSize, r.Sha256,
+        r.Shape, r.Dtype, r.Generation, r.DatetimeCreated, r.DatetimeUpdated);
+}
+
+/// <summary>What the worker needs to write the series: the job's generation, and the exam and task it belongs to.</summary>
+public sealed record ReconstructionContext(int RecordId, int Generation, string Input, Guid ResultId, Guid TaskId, string TaskName, Guid WorkflowId,
+    Guid ExamId, string ExamName, string? PatientId, DateTimeOffset ExamCreated);
+
+public sealed record ReconstructionStarted(string Input);
+
+public sealed record ReconstructionFinished(int Generation, List<string> Files);
+
+public sealed record ReconstructionFailed(int Generation, string Reason);

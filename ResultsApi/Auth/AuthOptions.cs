@@ -26,4 +26,9 @@ public sealed class BootstrapOptions
     public string? AdminPassword { get; set; }
 
     public string SourceName { get; set; } = "default";
+
+    public string WorkerUsername { get; set; } = "workflow-worker";
+
+    /// <summary>When set, the reconstruction worker's service account exists with this password (kept in step on every start).</summary>
+    public string? WorkerPassword { get; set; }
 }

@@ -19,18 +19,50 @@ internal sealed partial class DatabaseStartup(IServiceProvider services, IOption
         await db.Database.MigrateAsync(cancellationToken);
 
         var options = bootstrap.Value;
-        if (string.IsNullOrEmpty(options.AdminPassword) || await db.Users.AnyAsync(cancellationToken))
+        var hasher = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>();
+        if (!string.IsNullOrEmpty(options.AdminPassword) && !await db.Users.AnyAsync(cancellationToken))
         {
-            return;
+            await CreateFirstAdminAsync(db, hasher, options, cancellationToken);
         }
 
+        if (!string.IsNullOrEmpty(options.WorkerPassword))
+        {
+            await EnsureWorkerAccountAsync(db, hasher, options, cancellationToken);
+        }
+    }
+
+    private async Task CreateFirstAdminAsync(ResultsDbContext db, IPasswordHasher<User> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    {
         var source = await db.Sources.SingleOrDefaultAsync(s => s.Name == options.SourceName, cancellationToken)
             ?? db.Sources.Add(new Source { Id = Guid.NewGuid(), Name = options.SourceName, DatetimeCreated = time.GetUtcNow() }).Entity;
         var admin = new User { Username = options.AdminUsername, SourceId = source.Id, Role = Roles.Admin, PasswordHash = "", DatetimeCreated = time.GetUtcNow() };
-        admin.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(admin, options.AdminPassword);
+        admin.PasswordHash = hasher.HashPassword(admin, options.AdminPassword!);
         db.Users.Add(admin);
         await db.SaveChangesAsync(cancellationToken);
         LogBootstrapped(logger, admin.Username, source.Name);
+    }
+
+    // The password comes from the app host's secret store, so it is set again on each start rather than only once.
+    private async Task EnsureWorkerAccountAsync(ResultsDbContext db, IPasswordHasher<User> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    {
+        var worker = await db.Users.SingleOrDefaultAsync(u => u.Username == options.WorkerUsername, cancellationToken);
+        if (worker is null)
+        {
+            var source = await db.Sources.SingleOrDefaultAsync(s => s.Name == options.SourceName, cancellationToken)
+                ?? db.Sources.Add(new Source { Id = Guid.NewGuid(), Name = options.SourceName, DatetimeCreated = time.GetUtcNow() }).Entity;
+            worker = db.Users.Add(new User { Username = options.WorkerUsername, SourceId = source.Id, Role = Roles.Service, PasswordHash = "", DatetimeCreated = time.GetUtcNow() }).Entity;
+        }
+        else if (worker.Role != Roles.Service)
+        {
+            throw new InvalidOperationException($"User '{worker.Username}' exists with role {worker.Role}; the worker's account must have role {Roles.Service}.");
+        }
+
+        if (worker.PasswordHash.Length == 0 || hasher.VerifyHashedPassword(worker, worker.PasswordHash, options.WorkerPassword!) == PasswordVerificationResult.Failed)
+        {
+            worker.PasswordHash = hasher.HashPassword(worker, options.WorkerPassword!);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -29,7 +29,10 @@ public static class Roles
     public const string Scientist = "scientist";
     public const string Engineer = "engineer";
 
-    public static readonly string[] All = [Admin, Medical, Scientist, Engineer];
+    /// <summary>A machine account (the reconstruction worker): acts on any source's records, logs in like a user.</summary>
+    public const string Service = "service";
+
+    public static readonly string[] All = [Admin, Medical, Scientist, Engineer, Service];
 }
 
 /// <summary>A tenant: a hospital, a lab, a group. Every exam belongs to one; a user sees only its own source's data.</summary>
@@ -179,4 +182,103 @@ public sealed class Result
     public string Meta { get; set; } = "{}";
 
     public DateTimeOffset DatetimeCreated { get; set; }
+}
+
+/// <summary>A workflow definition of the workflow manager: a named, versioned JSON definition, kept per source.</summary>
+public sealed class WorkflowDefinition
+{
+    public int Id { get; set; }
+
+    public Guid SourceId { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public required string Version { get; set; }
+
+    public string? Author { get; set; }
+
+    /// <summary>The definition itself, as JSON.</summary>
+    public string Definition { get; set; } = "{}";
+
+    public DateTimeOffset DatetimeCreated { get; set; }
+
+    public DateTimeOffset? DatetimeUpdated { get; set; }
+}
+
+/// <summary>Where a record's raw data is on its way to an image.</summary>
+public enum RecordStatus
+{
+    /// <summary>Created; no raw data yet.</summary>
+    NEW,
+
+    /// <summary>Raw data stored and a RecoJob queued (in the outbox or on the bus).</summary>
+    QUEUED,
+
+    INPROGRESS,
+    FINISHED,
+    ERROR,
+}
+
+/// <summary>
+/// A raw-data record of a task: the k-space uploaded for it, and the reconstruction that fills the task's DICOM
+/// result. Raw data lives under {storage}/records/{id}/.
+/// </summary>
+public sealed class RawDataRecord
+{
+    public int Id { get; set; }
+
+    public Guid TaskId { get; set; }
+
+    public ScanTask? Task { get; set; }
+
+    /// <summary>The task's result the reconstruction writes into; made with the first upload.</summary>
+    public Guid? ResultId { get; set; }
+
+    public string? FileName { get; set; }
+
+    public long? FileSize { get; set; }
+
+    public string? Sha256 { get; set; }
+
+    /// <summary>The k-space shape as numpy gave it, e.g. "8,256,256".</summary>
+    public string? Shape { get; set; }
+
+    public string? Dtype { get; set; }
+
+    public RecordStatus Status { get; set; }
+
+    public string? StatusMessage { get; set; }
+
+    /// <summary>Counts uploads, so a job for an older upload is recognised and skipped.</summary>
+    public int Generation { get; set; }
+
+    public DateTimeOffset DatetimeCreated { get; set; }
+
+    public DateTimeOffset? DatetimeUpdated { get; set; }
+}
+
+/// <summary>A message written in the same transaction as the change it announces, published by the dispatcher.</summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+
+    /// <summary>The contract's full type name, e.g. Imaging.Contracts.RecoJob.</summary>
+    public required string MessageType { get; set; }
+
+    public required string Body { get; set; }
+
+    /// <summary>The W3C traceparent of the request that wrote it, so the trace continues through the bus.</summary>
+    public string? TraceParent { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
 }

@@ -19,6 +19,12 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
 
     public DbSet<Result> Results => Set<Result>();
 
+    public DbSet<WorkflowDefinition> WorkflowDefinitions => Set<WorkflowDefinition>();
+
+    public DbSet<RawDataRecord> Records => Set<RawDataRecord>();
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Source>(e =>
@@ -65,6 +71,28 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
             e.Property(x => x.Meta).HasColumnType("jsonb");
             e.HasOne(x => x.Task).WithMany(x => x.Results).HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.TaskId, x.DatetimeCreated });
+        });
+
+        model.Entity<WorkflowDefinition>(e =>
+        {
+            e.ToTable("workflow_definitions");
+            e.Property(x => x.Definition).HasColumnType("jsonb");
+            e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => new { x.SourceId, x.Name });
+        });
+        model.Entity<RawDataRecord>(e =>
+        {
+            e.ToTable("records");
+            e.Property(x => x.Status).HasConversion<string>();
+            e.HasOne(x => x.Task).WithMany().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Result>().WithMany().HasForeignKey(x => x.ResultId).OnDelete(DeleteBehavior.SetNull);
+        });
+        model.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.Property(x => x.Body).HasColumnType("jsonb");
+            // The dispatcher's query: unsent, due, oldest first.
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("sent_at IS NULL");
         });
 
         // snake_case tables and columns, as the source platform's schema.

@@ -20,6 +20,7 @@ public sealed class UploadTooLargeException(long limit) : Exception($"The upload
 public sealed class ResultStorage(IOptions<StorageOptions> options)
 {
     private const string ConvertedFolder = ".part10";
+    private const string RecordsFolder = "records";
 
     private string Root => Path.GetFullPath(options.Value.Root);
 
@@ -56,6 +57,45 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
     public async Task<StoredFile> SaveAsync(Guid workflowId, Guid taskId, Guid resultId, string name, Stream content, CancellationToken cancellationToken)
     {
         var target = FilePath(workflowId, taskId, resultId, name);
+        var size = await WriteAsync(target, content, cancellationToken);
+        DropConversion(target);
+        return size with { Name = name };
+    }
+
+    /// <summary>A record's raw data: {root}/records/{record_id}/{name}, written like a result file.</summary>
+    public string RecordPath(int recordId, string name) =>
+        ValidateFileName(name) is { } problem
+            ? throw new ArgumentException(problem, nameof(name))
+            : Contain(Path.Combine(Root, RecordsFolder, recordId.ToString(System.Globalization.CultureInfo.InvariantCulture), name));
+
+    /// <summary>The job input a RecoJob carries for a record's file: its path under the storage root.</summary>
+    public static string RecordInput(int recordId, string name) => $"{RecordsFolder}/{recordId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{name}";
+
+    /// <summary>
+    /// Writes an upload for a record beside its current raw data, under a hidden name, so it can be checked before it
+    /// replaces anything: <see cref="CommitRecord"/> puts it in place, <see cref="File.Delete"/> of the path discards it.
+    /// </summary>
+    public async Task<(string StagedPath, StoredFile File)> StageRecordAsync(int recordId, string name, Stream content, CancellationToken cancellationToken)
+    {
+        var target = RecordPath(recordId, name);
+        var staged = Path.Combine(Path.GetDirectoryName(target)!, $".staged-{Guid.NewGuid():N}");
+        var stored = await WriteAsync(staged, content, cancellationToken);
+        return (staged, stored with { Name = name });
+    }
+
+    /// <summary>Moves a staged upload into place as the record's only raw-data file.</summary>
+    public void CommitRecord(string stagedPath, int recordId, string name)
+    {
+        var target = RecordPath(recordId, name);
+        File.Move(stagedPath, target, overwrite: true);
+        foreach (var old in Directory.EnumerateFiles(Path.GetDirectoryName(target)!).Where(f => f != target && !Path.GetFileName(f).StartsWith('.')))
+        {
+            File.Delete(old);
+        }
+    }
+
+    private async Task<StoredFile> WriteAsync(string target, Stream content, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".upload-{Guid.NewGuid():N}.tmp");
         try
@@ -82,8 +122,7 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
             }
 
             File.Move(temporary, target, overwrite: true);
-            DropConversion(target);
-            return new StoredFile(name, size, Convert.ToHexStringLower(sha.GetHashAndReset()));
+            return new StoredFile(Path.GetFileName(target), size, Convert.ToHexStringLower(sha.GetHashAndReset()));
         }
         finally
         {

@@ -13,4 +13,8 @@ public sealed class StorageOptions
     /// <summary>The largest single upload accepted.</summary>
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 2L << 30;
+
+    /// <summary>The most complex values a raw-data upload may hold (slices × coils × ky × kx); 64 Mi is 512×512×256 coils.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxRawDataValues { get; set; } = 64L * 1024 * 1024;
 }

@@ -115,6 +115,124 @@ namespace Imaging.ResultsApi.Data.Migrations
                     b.ToTable("exams", (string)null);
                 });
 
+            modelBuilder.Entity("Imaging.ResultsApi.Data.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_type");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.RawDataRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("DatetimeCreated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_created");
+
+                    b.Property<DateTimeOffset?>("DatetimeUpdated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_updated");
+
+                    b.Property<string>("Dtype")
+                        .HasColumnType("text")
+                        .HasColumnName("dtype");
+
+                    b.Property<string>("FileName")
+                        .HasColumnType("text")
+                        .HasColumnName("file_name");
+
+                    b.Property<long?>("FileSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("file_size");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<Guid?>("ResultId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("result_id");
+
+                    b.Property<string>("Sha256")
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Shape")
+                        .HasColumnType("text")
+                        .HasColumnName("shape");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("status_message");
+
+                    b.Property<Guid>("TaskId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResultId");
+
+                    b.HasIndex("TaskId");
+
+                    b.ToTable("records", (string)null);
+                });
+
             modelBuilder.Entity("Imaging.ResultsApi.Data.Result", b =>
                 {
                     b.Property<Guid>("Id")
@@ -320,6 +438,57 @@ namespace Imaging.ResultsApi.Data.Migrations
                     b.ToTable("workflows", (string)null);
                 });
 
+            modelBuilder.Entity("Imaging.ResultsApi.Data.WorkflowDefinition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Author")
+                        .HasColumnType("text")
+                        .HasColumnName("author");
+
+                    b.Property<DateTimeOffset>("DatetimeCreated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_created");
+
+                    b.Property<DateTimeOffset?>("DatetimeUpdated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_updated");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId", "Name");
+
+                    b.ToTable("workflow_definitions", (string)null);
+                });
+
             modelBuilder.Entity("Imaging.ResultsApi.Data.AccessToken", b =>
                 {
                     b.HasOne("Imaging.ResultsApi.Data.User", "User")
@@ -338,6 +507,22 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.RawDataRecord", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.Result", null)
+                        .WithMany()
+                        .HasForeignKey("ResultId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Imaging.ResultsApi.Data.ScanTask", "Task")
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Task");
                 });
 
             modelBuilder.Entity("Imaging.ResultsApi.Data.Result", b =>
@@ -382,6 +567,15 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Exam");
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.WorkflowDefinition", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Imaging.ResultsApi.Data.Exam", b =>

@@ -1,0 +1,513 @@
+using System.Globalization;
+using System.Text.Json;
+using Imaging.Contracts;
+using Imaging.Contracts.RawData;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Messaging;
+using Imaging.ResultsApi.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>
+/// The workflow manager (/api/v1/workflow): workflow definitions; raw-data records whose upload queues a RecoJob
+/// through the outbox; the reconstructed DICOM as download and as streamed image; and the calls the worker makes
+/// while it reconstructs (service role only).
+/// </summary>
+public static class WorkflowManagerApi
+{
+    public static RouteGroupBuilder MapWorkflowManagerApi(this RouteGroupBuilder workflow)
+    {
+        workflow.WithTags("workflow");
+        workflow.MapPost("/", CreateAsync).WithName("create_workflow").WithSummary("Create a workflow definition.");
+        workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.");
+        workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.");
+        workflow.MapGet("/meta", MetaListAsync).ExcludeFromDescription();
+        workflow.MapGet("/{workflow_id}", GetAsync).WithName("get_workflow").WithSummary("Get a workflow definition.");
+        workflow.MapPut("/{workflow_id}/", UpdateAsync).WithName("update_workflow").WithSummary("Update a workflow definition.");
+        workflow.MapPut("/{workflow_id}", UpdateAsync).ExcludeFromDescription();
+        workflow.MapDelete("/{workflow_id}", DeleteAsync).WithName("delete_workflow").WithSummary("Delete a workflow definition.");
+
+        workflow.MapPost("/record", CreateRecordAsync).WithName("create_record").WithSummary("Create a raw-data record for a task.");
+        workflow.MapGet("/record/{record_id}", GetRecordAsync).WithName("get_record").WithSummary("A record and the state of its reconstruction.");
+        workflow.MapPost("/upload/{record_id}/", UploadAsync).WithName("upload_result").DisableAntiforgery()
+            .WithSummary("Upload a record's raw data (.npy complex k-space, multipart field 'file') and queue its reconstruction.");
+        workflow.MapPost("/upload/{record_id}", UploadAsync).DisableAntiforgery().ExcludeFromDescription();
+        workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.");
+        workflow.MapGet("/download/{record_id}", DownloadAsync).ExcludeFromDescription();
+        workflow.MapGet("/image/{record_id}/", ImageAsync).WithName("get_image_file")
+            .WithSummary("Stream one reconstructed image (instance, 1-based; Range supported).");
+        workflow.MapGet("/image/{record_id}", ImageAsync).ExcludeFromDescription();
+
+        var worker = workflow.MapGroup("/record/{record_id}").RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
+        worker.MapGet("/raw", RawDataAsync).WithName("get_record_raw_data").WithSummary("The record's raw data, for the worker.");
+        worker.MapPost("/started", StartedAsync).WithName("reconstruction_started").WithSummary("The worker took the job: task INPROGRESS.");
+        worker.MapPost("/finished", FinishedAsync).WithName("reconstruction_finished").WithSummary("The series is uploaded: result DICOM, task FINISHED.");
+        worker.MapPost("/failed", FailedAsync).WithName("reconstruction_failed").WithSummary("The job failed for good: task ERROR with the reason.");
+        return workflow;
+    }
+
+    private static async Task<IResult> CreateAsync(WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        if (Validate(payload) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var definition = new WorkflowDefinition
+        {
+            SourceId = CurrentUser.From(http.User).SourceId,
+            Name = payload.Name,
+            Version = payload.Version,
+            DatetimeCreated = time.GetUtcNow(),
+        };
+        Apply(definition, payload);
+        db.WorkflowDefinitions.Add(definition);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/workflow/{definition.Id}", WorkflowDefinitionOut.From(definition));
+    }
+
+    private static async Task<IResult> ListAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var source = CurrentUser.From(http.User).SourceId;
+        var items = await db.WorkflowDefinitions.AsNoTracking().Where(w => w.SourceId == source).OrderBy(w => w.Id).ToListAsync(ct);
+        return TypedResults.Ok(items.Select(WorkflowDefinitionOut.From).ToList());
+    }
+
+    private static async Task<IResult> MetaListAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var source = CurrentUser.From(http.User).SourceId;
+        var items = await db.WorkflowDefinitions.AsNoTracking().Where(w => w.SourceId == source).OrderBy(w => w.Id)
+            .Select(w => new WorkflowMetaOut(w.Id, w.Name, w.Description, w.Version, w.Author)).ToListAsync(ct);
+        return TypedResults.Ok(items);
+    }
+
+    private static async Task<IResult> GetAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
+        return refused ?? TypedResults.Ok(WorkflowDefinitionOut.From(definition!));
+    }
+
+    private static async Task<IResult> UpdateAsync(string workflow_id, WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+        CancellationToken ct)
+    {
+        var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (Validate(payload) is { } invalid)
+        {
+            return invalid;
+        }
+
+        Apply(definition!, payload);
+        definition!.DatetimeUpdated = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(WorkflowDefinitionOut.From(definition));
+    }
+
+    private static async Task<IResult> DeleteAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        db.WorkflowDefinitions.Remove(definition!);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> CreateRecordAsync(RecordIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        var task = await db.Tasks.Where(t => t.Id == payload.TaskId).Select(t => new { t.IsTemplate, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        if (task is null)
+        {
+            return ApiProblems.BadRequest("Unknown task", $"There is no task {payload.TaskId} to hold the record.");
+        }
+
+        if (ApiProblems.Check(task.SourceId, CurrentUser.From(http.User), "task", payload.TaskId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (task.IsTemplate)
+        {
+            return ApiProblems.BadRequest("Template task", "A record belongs to a task instance, not to a template.");
+        }
+
+        var record = new RawDataRecord { TaskId = payload.TaskId, Status = RecordStatus.NEW, DatetimeCreated = time.GetUtcNow() };
+        db.Records.Add(record);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/workflow/record/{record.Id}", RecordOut.From(record));
+    }
+
+    private static async Task<IResult> GetRecordAsync(string record_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var (record, refused) = await FindRecordAsync(record_id, db, http, ct);
+        return refused ?? TypedResults.Ok(RecordOut.From(record!.Record));
+    }
+
+    private static async Task<IResult> UploadAsync(string record_id, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
+        IOptions<StorageOptions> storageOptions, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (found, refused) = await FindRecordAsync(record_id, db, request.HttpContext, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return ApiProblems.BadRequest("Not a form", "Send the raw data as multipart/form-data with the file in the field 'file'.");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        if (form.Files.GetFile("file") is not { } file)
+        {
+            return ApiProblems.BadRequest("No file", "The form has no field 'file'.");
+        }
+
+        if (ResultStorage.ValidateFileName(file.FileName) is { } badName)
+        {
+            return ApiProblems.BadRequest("Invalid file name", badName);
+        }
+
+        var record = found!.Record;
+        string staged;
+        StoredFile stored;
+        try
+        {
+            await using var content = file.OpenReadStream();
+            (staged, stored) = await storage.StageRecordAsync(record.Id, file.FileName, content, ct);
+        }
+        catch (UploadTooLargeException tooLarge)
+        {
+            return TypedResults.Problem(title: "Upload too large", detail: tooLarge.Message, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        NpyHeader header;
+        try
+        {
+            var start = new byte[Math.Min(stored.Size, 64 * 1024 + 12)];
+            await using (var read = File.OpenRead(staged))
+            {
+                await read.ReadExactlyAsync(start, ct);
+            }
+
+            header = NpyHeader.Parse(start, stored.Size, storageOptions.Value.MaxRawDataValues);
+        }
+        catch (RawDataException invalid)
+        {
+            File.Delete(staged);
+            return TypedResults.Problem(title: "Not reconstructable raw data", detail: invalid.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var now = time.GetUtcNow();
+        if (record.ResultId is null)
+        {
+            var result = new Result { Id = Guid.NewGuid(), TaskId = record.TaskId, Type = ResultType.DICOM, DatetimeCreated = now };
+            result.Directory = $"{found.WorkflowId}/{record.TaskId}/{result.Id}";
+            db.Results.Add(result);
+            record.ResultId = result.Id;
+        }
+
+        record.FileName = file.FileName;
+        record.FileSize = stored.Size;
+        record.Sha256 = stored.Sha256;
+        record.Shape = string.Join(",", header.Shape);
+        record.Dtype = header.BytesPerValue == 8 ? "complex64" : "complex128";
+        record.Status = RecordStatus.QUEUED;
+        record.StatusMessage = null;
+        record.Generation++;
+        record.DatetimeUpdated = now;
+        outbox.Add(db, new RecoJob(record.Id, ResultStorage.RecordInput(record.Id, file.FileName)));
+
+        // The file goes in place first: a committed job always finds its input; a failed commit leaves an unreferenced file the next upload replaces.
+        storage.CommitRecord(staged, record.Id, file.FileName);
+        await db.SaveChangesAsync(ct);
+        LogQueued(loggers.CreateLogger(typeof(WorkflowManagerApi)), record.Id, record.TaskId, record.Generation, record.Shape);
+        return TypedResults.Ok(new Dictionary<string, string> { ["message"] = $"Successfully uploaded {file.FileName}" });
+    }
+
+    private static async Task<IResult> DownloadAsync(string record_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    {
+        var (files, refused) = await FinishedFilesAsync(record_id, db, storage, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (files!.Count == 1)
+        {
+            return TypedResults.PhysicalFile(files[0], "application/dicom", $"record-{record_id}.dcm", enableRangeProcessing: true);
+        }
+
+        // Several slices: one multipart/related body of application/dicom parts, as DICOMweb sends a series.
+        var boundary = $"record-{record_id}-{Guid.NewGuid():N}";
+        return TypedResults.Stream(async body =>
+        {
+            foreach (var path in files)
+            {
+                await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"), ct);
+                await using (var file = File.OpenRead(path))
+                {
+                    await file.CopyToAsync(body, ct);
+                }
+
+                await body.WriteAsync("\r\n"u8.ToArray(), ct);
+            }
+
+            await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), ct);
+        }, $"multipart/related; type=\"application/dicom\"; boundary={boundary}");
+    }
+
+    private static async Task<IResult> ImageAsync(string record_id, int? instance, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    {
+        var (files, refused) = await FinishedFilesAsync(record_id, db, storage, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var number = instance ?? 1;
+        if (number < 1 || number > files!.Count)
+        {
+            return TypedResults.Problem(title: "No such instance", detail: $"The record's series has instances 1 to {files!.Count}, not {number}.",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = Path.GetFileName(files[number - 1]) }.ToString();
+        PipeFileSender.Install(http);
+        return TypedResults.PhysicalFile(files[number - 1], "application/dicom", enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> RawDataAsync(string record_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    {
+        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var record = found!.Record;
+        return record.FileName is null
+            ? TypedResults.Problem(title: "No raw data", detail: $"Record {record.Id} has no raw data yet.", statusCode: StatusCodes.Status404NotFound)
+            : TypedResults.PhysicalFile(storage.RecordPath(record.Id, record.FileName), "application/octet-stream", enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> StartedAsync(string record_id, ReconstructionStarted payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var record = found!.Record;
+        var input = record.FileName is null ? null : ResultStorage.RecordInput(record.Id, record.FileName);
+        if (input != payload.Input)
+        {
+            return Conflict("Stale job", $"The job is for '{payload.Input}', but record {record.Id} now holds '{input}'.");
+        }
+
+        if (record.Status is RecordStatus.FINISHED or RecordStatus.ERROR)
+        {
+            // A redelivered or duplicated job: the record already has its outcome for this upload.
+            return Conflict("Already done", $"Record {record.Id} is {record.Status} for upload {record.Generation}.");
+        }
+
+        var now = time.GetUtcNow();
+        record.Status = RecordStatus.INPROGRESS;
+        record.DatetimeUpdated = now;
+        var task = await db.Tasks.Include(t => t.Workflow!).ThenInclude(w => w.Exam!).SingleAsync(t => t.Id == record.TaskId, ct);
+        task.Status = ItemStatus.INPROGRESS;
+        task.StatusMessage = $"Reconstructing record {record.Id}";
+        task.DatetimeUpdated = now;
+        await db.SaveChangesAsync(ct);
+        LogStarted(loggers.CreateLogger(typeof(WorkflowManagerApi)), record.Id, task.Id, record.Generation);
+        var exam = task.Workflow!.Exam!;
+        return TypedResults.Ok(new ReconstructionContext(record.Id, record.Generation, input!, record.ResultId!.Value, task.Id, task.Name, task.WorkflowId,
+            exam.Id, exam.Name, exam.PatientId, exam.DatetimeCreated));
+    }
+
+    private static async Task<IResult> FinishedAsync(string record_id, ReconstructionFinished payload, ResultsDbContext db, ResultStorage storage, HttpContext http,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var record = found!.Record;
+        if (payload.Generation != record.Generation)
+        {
+            return Conflict("Stale job", $"The job reconstructed upload {payload.Generation}; record {record.Id} is at upload {record.Generation}.");
+        }
+
+        var result = await db.Results.SingleAsync(r => r.Id == record.ResultId, ct);
+        var missing = payload.Files.Where(f => ResultStorage.ValidateFileName(f) is not null
+            || !File.Exists(storage.FilePath(found.WorkflowId, record.TaskId, result.Id, f))).ToList();
+        if (payload.Files.Count == 0 || missing.Count > 0)
+        {
+            return ApiProblems.BadRequest("Files missing", $"The result does not hold: {string.Join(", ", missing.DefaultIfEmpty("(no files named)"))}.");
+        }
+
+        var now = time.GetUtcNow();
+        result.Type = ResultType.DICOM;
+        result.Files = [.. payload.Files.Order(StringComparer.Ordinal)];
+        record.Status = RecordStatus.FINISHED;
+        record.StatusMessage = null;
+        record.DatetimeUpdated = now;
+        var task = await db.Tasks.SingleAsync(t => t.Id == record.TaskId, ct);
+        task.Status = ItemStatus.FINISHED;
+        task.Progress = 100;
+        task.StatusMessage = $"Record {record.Id} reconstructed: {payload.Files.Count} image(s)";
+        task.DatetimeUpdated = now;
+        await db.SaveChangesAsync(ct);
+        LogFinished(loggers.CreateLogger(typeof(WorkflowManagerApi)), record.Id, task.Id, payload.Files.Count);
+        return TypedResults.Ok(RecordOut.From(record));
+    }
+
+    private static async Task<IResult> FailedAsync(string record_id, ReconstructionFailed payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var record = found!.Record;
+        if (payload.Generation != record.Generation)
+        {
+            return Conflict("Stale job", $"The job was for upload {payload.Generation}; record {record.Id} is at upload {record.Generation}.");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(payload.Reason) ? "The reconstruction failed." : payload.Reason.Trim();
+        reason = reason.Length > 2000 ? reason[..2000] : reason;
+        var now = time.GetUtcNow();
+        record.Status = RecordStatus.ERROR;
+        record.StatusMessage = reason;
+        record.DatetimeUpdated = now;
+        var task = await db.Tasks.SingleAsync(t => t.Id == record.TaskId, ct);
+        task.Status = ItemStatus.ERROR;
+        task.StatusMessage = reason;
+        task.DatetimeUpdated = now;
+        await db.SaveChangesAsync(ct);
+        LogFailed(loggers.CreateLogger(typeof(WorkflowManagerApi)), record.Id, task.Id, reason);
+        return TypedResults.Ok(RecordOut.From(record));
+    }
+
+    private static async Task<(List<string>? Files, IResult? Refusal)> FinishedFilesAsync(string recordIdText, ResultsDbContext db, ResultStorage storage,
+        HttpContext http, CancellationToken ct)
+    {
+        var (found, refused) = await FindRecordAsync(recordIdText, db, http, ct);
+        if (refused is not null)
+        {
+            return (null, refused);
+        }
+
+        var record = found!.Record;
+        if (record.Status != RecordStatus.FINISHED || record.ResultId is not { } resultId)
+        {
+            return (null, TypedResults.Problem(title: "No result yet", detail: $"Record {record.Id} is {record.Status}{(record.StatusMessage is { } m ? $": {m}" : "")}.",
+                statusCode: StatusCodes.Status404NotFound));
+        }
+
+        var files = await db.Results.Where(r => r.Id == resultId).Select(r => r.Files).SingleAsync(ct);
+        return ([.. files.Select(f => storage.FilePath(found.WorkflowId, record.TaskId, resultId, f))], null);
+    }
+
+    private sealed record OwnedRecord(RawDataRecord Record, Guid WorkflowId);
+
+    private static async Task<(OwnedRecord? Record, IResult? Refusal)> FindRecordAsync(string idText, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        if (!TryParseInt(idText, "record id", out var id, out var problem))
+        {
+            return (null, problem);
+        }
+
+        var found = await db.Records.Where(r => r.Id == id)
+            .Select(r => new { Record = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
+        var refused = found is null
+            ? TypedResults.Problem(title: "Record not found", detail: $"There is no record {id}.", statusCode: StatusCodes.Status404NotFound)
+            : ApiProblems.Check(found.SourceId, CurrentUser.From(http.User), "record", Guid.Empty);
+        return refused is null ? (new OwnedRecord(found!.Record, found.WorkflowId), null) : (null, refused);
+    }
+
+    private static async Task<(WorkflowDefinition? Definition, IResult? Refusal)> FindDefinitionAsync(string idText, ResultsDbContext db, HttpContext http,
+        CancellationToken ct)
+    {
+        if (!TryParseInt(idText, "workflow id", out var id, out var problem))
+        {
+            return (null, problem);
+        }
+
+        var definition = await db.WorkflowDefinitions.SingleOrDefaultAsync(w => w.Id == id, ct);
+        var refused = definition is null
+            ? TypedResults.Problem(title: "Workflow not found", detail: $"There is no workflow {id}.", statusCode: StatusCodes.Status404NotFound)
+            : ApiProblems.Check(definition.SourceId, CurrentUser.From(http.User), "workflow", Guid.Empty);
+        return refused is null ? (definition, null) : (null, refused);
+    }
+
+    private static bool TryParseInt(string text, string what, out int id, out IResult problem)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0)
+        {
+            problem = null!;
+            return true;
+        }
+
+        problem = ApiProblems.BadRequest("Malformed id", $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a valid {what}: expected a positive integer.");
+        return false;
+    }
+
+    private static IResult? Validate(WorkflowDefinitionIn payload)
+    {
+        if (string.IsNullOrWhiteSpace(payload.Name) || payload.Name.Length > 200)
+        {
+            return ApiProblems.BadRequest("Invalid name", "A workflow needs a name of 1 to 200 characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(payload.Version) || payload.Version.Length > 50)
+        {
+            return ApiProblems.BadRequest("Invalid version", "A workflow needs a version of 1 to 50 characters.");
+        }
+
+        return payload.Definition is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Undefined or JsonValueKind.Null) }
+            ? ApiProblems.BadRequest("Invalid definition", "The definition is a JSON object or array.")
+            : null;
+    }
+
+    private static void Apply(WorkflowDefinition definition, WorkflowDefinitionIn payload)
+    {
+        definition.Name = payload.Name.Trim();
+        definition.Description = payload.Description;
+        definition.Version = payload.Version.Trim();
+        definition.Author = payload.Author;
+        definition.Definition = payload.Definition is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } json ? json.GetRawText() : "{}";
+    }
+
+    private static IResult Conflict(string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    private static void LogQueued(ILogger logger, int recordId, Guid taskId, int generation, string? shape) =>
+        logger.LogInformation("Record {RecordId} of task {TaskId}: upload {Generation} of shape ({Shape}) stored, RecoJob queued", recordId, taskId, generation, shape);
+
+    private static void LogStarted(ILogger logger, int recordId, Guid taskId, int generation) =>
+        logger.LogInformation("Record {RecordId} of task {TaskId}: reconstruction of upload {Generation} started", recordId, taskId, generation);
+
+    private static void LogFinished(ILogger logger, int recordId, Guid taskId, int images) =>
+        logger.LogInformation("Record {RecordId} of task {TaskId}: reconstructed into {Images} image(s), task FINISHED", recordId, taskId, images);
+
+    private static void LogFailed(ILogger logger, int recordId, Guid taskId, string reason) =>
+        logger.LogWarning("Record {RecordId} of task {TaskId}: reconstruction failed, task ERROR: {Reason}", recordId, taskId, reason);
+}
