@@ -50,6 +50,22 @@ internal static class ApiProblems
         return (id, item, Check(source, user, what, id));
     }
 
+    /// <summary>Reads a multipart form; 413 when it is over the upload limit (the reader throws for that), 400 when it is malformed.</summary>
+    public static async Task<(IFormCollection? Form, IResult? Problem)> ReadFormAsync(HttpRequest request, long maxUploadBytes, CancellationToken ct)
+    {
+        try
+        {
+            return (await request.ReadFormAsync(ct), null);
+        }
+        catch (InvalidDataException unreadable)
+        {
+            return (null, request.ContentLength > maxUploadBytes
+                ? TypedResults.Problem(title: "Upload too large", detail: $"The upload is larger than the {maxUploadBytes} bytes accepted.",
+                    statusCode: StatusCodes.Status413PayloadTooLarge)
+                : BadRequest("Malformed form", unreadable.Message));
+        }
+    }
+
     private static string Truncate(string value) => value.Length > 80 ? value[..80] + "…" : value;
 
     private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];

@@ -5,6 +5,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Apis;
 
@@ -132,15 +133,21 @@ public static class TaskResultsApi
         return TypedResults.Ok(ResultOut.From(result));
     }
 
-    private static async Task<IResult> UploadMultipartAsync(string result_id, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    private static async Task<IResult> UploadMultipartAsync(string result_id, HttpRequest request, ResultsDbContext db, ResultStorage storage,
+        IOptions<StorageOptions> storageOptions, CancellationToken ct)
     {
         if (!request.HasFormContentType)
         {
             return ApiProblems.BadRequest("Not a form", "Send the files as multipart/form-data, or PUT one file to /result/{result_id}/files/{filename}.");
         }
 
-        var form = await request.ReadFormAsync(ct);
-        if (form.Files.Count == 0)
+        var (form, unreadable) = await ApiProblems.ReadFormAsync(request, storageOptions.Value.MaxUploadBytes, ct);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        if (form!.Files.Count == 0)
         {
             return ApiProblems.BadRequest("No file", "The form holds no file.");
         }

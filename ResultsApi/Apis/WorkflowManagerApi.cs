@@ -22,25 +22,21 @@ public static class WorkflowManagerApi
     public static RouteGroupBuilder MapWorkflowManagerApi(this RouteGroupBuilder workflow)
     {
         workflow.WithTags("workflow");
+        // Routing ignores a trailing slash, so the seed's "/meta/" and "/upload/{record_id}/" also answer without one.
         workflow.MapPost("/", CreateAsync).WithName("create_workflow").WithSummary("Create a workflow definition.");
         workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.");
         workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.");
-        workflow.MapGet("/meta", MetaListAsync).ExcludeFromDescription();
         workflow.MapGet("/{workflow_id}", GetAsync).WithName("get_workflow").WithSummary("Get a workflow definition.");
         workflow.MapPut("/{workflow_id}/", UpdateAsync).WithName("update_workflow").WithSummary("Update a workflow definition.");
-        workflow.MapPut("/{workflow_id}", UpdateAsync).ExcludeFromDescription();
         workflow.MapDelete("/{workflow_id}", DeleteAsync).WithName("delete_workflow").WithSummary("Delete a workflow definition.");
 
         workflow.MapPost("/record", CreateRecordAsync).WithName("create_record").WithSummary("Create a raw-data record for a task.");
         workflow.MapGet("/record/{record_id}", GetRecordAsync).WithName("get_record").WithSummary("A record and the state of its reconstruction.");
         workflow.MapPost("/upload/{record_id}/", UploadAsync).WithName("upload_result").DisableAntiforgery()
             .WithSummary("Upload a record's raw data (.npy complex k-space, multipart field 'file') and queue its reconstruction.");
-        workflow.MapPost("/upload/{record_id}", UploadAsync).DisableAntiforgery().ExcludeFromDescription();
         workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.");
-        workflow.MapGet("/download/{record_id}", DownloadAsync).ExcludeFromDescription();
         workflow.MapGet("/image/{record_id}/", ImageAsync).WithName("get_image_file")
             .WithSummary("Stream one reconstructed image (instance, 1-based; Range supported).");
-        workflow.MapGet("/image/{record_id}", ImageAsync).ExcludeFromDescription();
 
         var worker = workflow.MapGroup("/record/{record_id}").RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
         worker.MapGet("/raw", RawDataAsync).WithName("get_record_raw_data").WithSummary("The record's raw data, for the worker.");
@@ -168,8 +164,13 @@ public static class WorkflowManagerApi
             return ApiProblems.BadRequest("Not a form", "Send the raw data as multipart/form-data with the file in the field 'file'.");
         }
 
-        var form = await request.ReadFormAsync(ct);
-        if (form.Files.GetFile("file") is not { } file)
+        var (form, unreadable) = await ApiProblems.ReadFormAsync(request, storageOptions.Value.MaxUploadBytes, ct);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        if (form!.Files.GetFile("file") is not { } file)
         {
             return ApiProblems.BadRequest("No file", "The form has no field 'file'.");
         }

@@ -27,7 +27,7 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
             var full = false;
             try
             {
-                full = await DispatchBatchAsync(stoppingToken);
+                full = await DispatchNextBatchAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -53,11 +53,21 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
     }
 
     /// <summary>Publishes one batch; true when it was full, so more may be waiting.</summary>
-    private async Task<bool> DispatchBatchAsync(CancellationToken cancellationToken)
+    private async Task<bool> DispatchNextBatchAsync(CancellationToken cancellationToken)
+    {
+        // The retrying execution strategy owns transactions: the whole batch is its unit, with a fresh context per try.
+        await using var outer = scopes.CreateAsyncScope();
+        var strategy = outer.ServiceProvider.GetRequiredService<ResultsDbContext>().Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await DispatchBatchAsync(scope.ServiceProvider.GetRequiredService<ResultsDbContext>(), cancellationToken);
+        });
+    }
+
+    private async Task<bool> DispatchBatchAsync(ResultsDbContext db, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow();
         var batch = await db.Outbox

@@ -18,6 +18,8 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
 {
     public const string AdminPassword = "correct horse battery staple";
 
+    public const string WorkerPassword = "worker password for tests";
+
     private string _database = "";
 
     public string StorageRoot { get; } = Path.Combine(Path.GetTempPath(), "resultsapi-tests", Guid.NewGuid().ToString("N"));
@@ -49,6 +51,9 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         builder.UseSetting("Storage:Root", StorageRoot);
         builder.UseSetting("Storage:MaxUploadBytes", (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
+        builder.UseSetting("Bootstrap:WorkerPassword", WorkerPassword);
+        builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
+        builder.UseSetting("Outbox:PublishTimeout", "00:00:03");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 

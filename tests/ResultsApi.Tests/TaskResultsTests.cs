@@ -131,6 +131,9 @@ public sealed class TaskResultsTests(ResultsApiFactory api) : IClassFixture<Resu
 
         using var tooLarge = await client.PutAsync($"/api/v1/exam/result/{id}/files/big.bin", new ByteArrayContent(new byte[(4 << 20) + 1]), Ct);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        using var bigForm = new MultipartFormDataContent { { new ByteArrayContent(new byte[(4 << 20) + 1]), "file", "big.bin" } };
+        using var tooLargeForm = await client.PostAsync($"/api/v1/exam/result/{id}/files", bigForm, Ct);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLargeForm.StatusCode);
         Assert.DoesNotContain("big.bin", (await client.GetStringAsync($"/api/v1/exam/result/{id}", Ct)));
         Assert.Empty(Directory.GetFiles(api.StorageRoot, "*.tmp", SearchOption.AllDirectories));
     }
