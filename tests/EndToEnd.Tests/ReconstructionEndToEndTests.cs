@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AppHost.Hosting;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// Raw data to DICOM through the whole application: ResultsApi's upload and outbox, RabbitMQ, the worker's
+/// reconstruction and its upload back; checked by pydicom against numpy. Then the faults: the broker frozen while
+/// records arrive, the worker killed mid-job, raw data the worker cannot use.
+/// </summary>
+public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClassFixture<WholeApplication>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_uploaded_record_is_reconstructed_into_DICOM_that_matches_numpy()
+    {
+        using var client = await LoginAsync();
+        var (record, task) = await CreateRecordAsync(client);
+        var kspace = KSpaceFile("4,96,128", "complex64");
+
+        await UploadAsync(client, record, kspace);
+        var state = await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromSeconds(90));
+
+        Assert.Equal("4,96,128", state.GetProperty("shape").GetString());
+        var taskState = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/task/{task}", Ct);
+        Assert.Equal("FINISHED", taskState.GetProperty("status").GetString());
+        Assert.Equal(100, taskState.GetProperty("progress").GetInt32());
+        var dicom = Path.Combine(Path.GetDirectoryName(kspace)!, $"record-{record}.dcm");
+        await File.WriteAllBytesAsync(dicom, await client.GetByteArrayAsync($"/api/v1/workflow/download/{record}", Ct), Ct);
+
+        var facts = JsonDocument.Parse(Run("/usr/bin/python3", Oracle("compare_reco.py"), kspace, dicom)).RootElement;
+        Assert.Equal("1.2.840.10008.5.1.4.1.1.4", facts.GetProperty("sop_class").GetString());
+        Assert.Equal("MR", facts.GetProperty("modality").GetString());
+        Assert.Equal((96, 128), (facts.GetProperty("rows").GetInt32(), facts.GetProperty("columns").GetInt32()));
+        // 16-bit scaling rounds each value to within half a step of the slope: 1/131070 of the maximum.
+        var difference = facts.GetProperty("max_relative_difference").GetDouble();
+        Assert.True(difference <= 1.0 / 131070 + 1e-9, $"pixels differ from numpy by {difference:E2} of the maximum");
+    }
+
+    [Fact]
+    public async Task Records_uploaded_while_the_broker_is_frozen_are_all_reconstructed_once_it_is_back()
+    {
+        using var client = await LoginAsync();
+        var kspace = KSpaceFile("2,16,16", "complex64");
+        var broker = whole.App.ResourceNotifications.Get("messaging")!.Pids;
+        var frozen = broker.SelectMany(Descendants).Distinct().ToList();
+        List<(int Record, Guid Task)> records = [];
+        Signal("STOP", frozen);
+        try
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var created = await CreateRecordAsync(client);
+                await UploadAsync(client, created.Record, kspace);
+                records.Add(created);
+            }
+
+            // Every upload was accepted; with the broker frozen no job can reach the worker (a 16×16 job takes milliseconds).
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+            foreach (var (record, _) in records)
+            {
+                var queued = await client.GetFromJsonAsync<JsonElement>($"/api/v1/workflow/record/{record}", Ct);
+                Assert.Equal("QUEUED", queued.GetProperty("status").GetString());
+            }
+        }
+        finally
+        {
+            Signal("CONT", frozen);
+        }
+
+        foreach (var (record, task) in records)
+        {
+            await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromMinutes(3));
+            var results = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/all/{task}", Ct);
+            var result = Assert.Single(results.EnumerateArray());
+            Assert.Equal([$"record-{record}.dcm"], result.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_killed_in_the_middle_of_a_job_finishes_it_once_after_its_restart()
+    {
+        using var client = await LoginAsync();
+        var (record, task) = await CreateRecordAsync(client);
+        // Large enough that the reconstruction takes a while: 32 coils of 512×512.
+        var kspace = KSpaceFile("32,512,512", "complex64");
+        var before = whole.App.ResourceNotifications.Get("workflowworker")!;
+
+        await UploadAsync(client, record, kspace);
+        await WaitForRecordAsync(client, record, "INPROGRESS", TimeSpan.FromSeconds(60), pollMilliseconds: 20);
+        Signal("KILL", before.Pids);
+
+        await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromMinutes(3));
+        Assert.True(whole.App.ResourceNotifications.Get("workflowworker")!.Restarts > before.Restarts, "the app host restarted the worker");
+        var result = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/all/{task}", Ct)).EnumerateArray());
+        Assert.Equal([$"record-{record}.dcm"], result.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task Raw_data_the_worker_cannot_use_puts_the_task_in_ERROR_and_the_worker_keeps_consuming()
+    {
+        using var client = await LoginAsync();
+        var (broken, brokenTask) = await CreateRecordAsync(client);
+        var (good, _) = await CreateRecordAsync(client);
+
+        await UploadAsync(client, broken, KSpaceFile("2,16,16", "complex64", "nan"));
+        await UploadAsync(client, good, KSpaceFile("2,16,16", "complex128"));
+
+        var failed = await WaitForRecordAsync(client, broken, "ERROR", TimeSpan.FromSeconds(90));
+        Assert.Contains("NaN", failed.GetProperty("status_message").GetString(), StringComparison.Ordinal);
+        var taskState = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/task/{brokenTask}", Ct);
+        Assert.Equal("ERROR", taskState.GetProperty("status").GetString());
+        Assert.Contains("NaN", taskState.GetProperty("status_message").GetString(), StringComparison.Ordinal);
+        await WaitForRecordAsync(client, good, "FINISHED", TimeSpan.FromSeconds(90));
+    }
+
+    private async Task<HttpClient> LoginAsync()
+    {
+        var client = whole.App.CreateHttpClient("resultsapi");
+        var password = whole.App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+        using var login = await client.PostAsync("/api/v1/userlogin/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), Ct);
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<(int Record, Guid Task)> CreateRecordAsync(HttpClient client)
+    {
+        var exam = await PostIdAsync(client, "/api/v1/exam/new", new { name = "Reconstruction", patient_id = "P-RECO" });
+        var workflow = await PostIdAsync(client, "/api/v1/exam/workflow/new", new { exam_id = exam, name = "Reco" });
+        var task = await PostIdAsync(client, "/api/v1/exam/task/new", new { workflow_id = workflow, name = "Cartesian" });
+        using var response = await client.PostAsJsonAsync("/api/v1/workflow/record", new { task_id = task }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return ((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt32(), Guid.Parse(task));
+    }
+
+    private static async Task<string> PostIdAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").ToString();
+    }
+
+    private static async Task UploadAsync(HttpClient client, int record, string path)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(path, Ct)), "file", "kspace.npy" } };
+        using var response = await client.PostAsync($"/api/v1/workflow/upload/{record}/", form, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<JsonElement> WaitForRecordAsync(HttpClient client, int record, string status, TimeSpan timeout, int pollMilliseconds = 200)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var state = await client.GetFromJsonAsync<JsonElement>($"/api/v1/workflow/record/{record}", Ct);
+            var now = state.GetProperty("status").GetString();
+            if (now == status)
+            {
+                return state;
+            }
+
+            if (deadline.Elapsed > timeout || now is "ERROR" or "FINISHED")
+            {
+                Assert.Fail($"Record {record} is {now} ({state.GetProperty("status_message")}), not {status}, after {deadline.Elapsed.TotalSeconds:F0} s.");
+            }
+
+            await Task.Delay(pollMilliseconds, Ct);
+        }
+    }
+
+    private static string KSpaceFile(string shape, string dtype, string? defect = null)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("reco-e2e-").FullName, "kspace.npy");
+        Run("/usr/bin/python3", [Oracle("kspace.py"), path, shape, dtype, .. defect is null ? Array.Empty<string>() : [defect]]);
+        return path;
+    }
+
+    private static string Oracle(string script) => Path.Combine(AppContext.BaseDirectory, "Oracle", script);
+
+    private static IEnumerable<int> Descendants(int pid)
+    {
+        yield return pid;
+        foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.GetDirectories($"/proc/{pid}/task") : [])
+        {
+            var children = File.Exists(Path.Combine(task, "children")) ? File.ReadAllText(Path.Combine(task, "children")) : "";
+            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+            {
+                foreach (var descendant in Descendants(child))
+                {
+                    yield return descendant;
+                }
+            }
+        }
+    }
+
+    private static void Signal(string signal, IEnumerable<int> pids) => Run("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+
+    private static string Run(string program, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output.Trim() : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error}");
+    }
+}
