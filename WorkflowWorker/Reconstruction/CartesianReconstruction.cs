@@ -54,7 +54,7 @@ public static class CartesianReconstruction
         return images;
     }
 
-    // Leaves the image, unscaled and in transposed layout [x, y], in scratch.Re/Im.
+    // Leaves the image, unscaled, in scratch: row-major in WorkRe/WorkIm, or transposed ([x, y]) in Re/Im.
     private static void InverseCentred(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int rows, int columns,
         FftPlan rowPlan, FftPlan columnPlan, Scratch scratch)
     {
@@ -72,13 +72,23 @@ public static class CartesianReconstruction
             rowPlan.Inverse(scratch.WorkRe.AsSpan(target, columns), scratch.WorkIm.AsSpan(target, columns));
         }
 
-        // Transpose so each column is contiguous, then transform the columns.
+        if (columnPlan.CanTransformColumns)
+        {
+            // Power-of-two columns: transformed in place, all columns at once, no transpose.
+            columnPlan.InverseColumns(scratch.WorkRe, scratch.WorkIm, columns);
+            scratch.Transposed = false;
+            return;
+        }
+
+        // Other lengths: transpose so each column is contiguous, then transform the columns one by one.
         Transpose(scratch.WorkRe, scratch.Re, rows, columns);
         Transpose(scratch.WorkIm, scratch.Im, rows, columns);
         for (var x = 0; x < columns; x++)
         {
             columnPlan.Inverse(scratch.Re.AsSpan(x * rows, rows), scratch.Im.AsSpan(x * rows, rows));
         }
+
+        scratch.Transposed = true;
     }
 
     private static void Transpose(double[] source, double[] target, int rows, int columns)
@@ -113,10 +123,27 @@ public static class CartesianReconstruction
 
         private readonly double[] _sum = new double[rows * columns];
 
-        // From the transposed, unshifted image into [y, x] with fftshift: value at p goes to (p + n/2) % n.
+        public bool Transposed { get; set; }
+
+        // From the unshifted image into [y, x] with fftshift: the value at p goes to (p + n/2) % n.
         public void AddSquaredMagnitude()
         {
             var (halfRows, halfColumns) = (rows / 2, columns / 2);
+            if (!Transposed)
+            {
+                for (var y = 0; y < rows; y++)
+                {
+                    var source = y * columns;
+                    var target = ((y + halfRows) % rows) * columns;
+                    var tail = columns - halfColumns;
+                    // Columns [0, tail) land at [halfColumns, columns), the rest at [0, halfColumns).
+                    AddSquares(WorkRe.AsSpan(source, tail), WorkIm.AsSpan(source, tail), _sum.AsSpan(target + halfColumns, tail));
+                    AddSquares(WorkRe.AsSpan(source + tail, halfColumns), WorkIm.AsSpan(source + tail, halfColumns), _sum.AsSpan(target, halfColumns));
+                }
+
+                return;
+            }
+
             for (var x = 0; x < columns; x++)
             {
                 var targetColumn = (x + halfColumns) % columns;
@@ -126,6 +153,14 @@ public static class CartesianReconstruction
                     var (a, b) = (Re[source + y], Im[source + y]);
                     _sum[(((y + halfRows) % rows) * columns) + targetColumn] += (a * a) + (b * b);
                 }
+            }
+        }
+
+        private static void AddSquares(ReadOnlySpan<double> re, ReadOnlySpan<double> im, Span<double> sum)
+        {
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] += (re[i] * re[i]) + (im[i] * im[i]);
             }
         }
 

@@ -81,6 +81,93 @@ public sealed class FftPlan
     /// <summary>x[n] = Σ X[k] e^{+2πikn/N}, without the 1/N.</summary>
     public void Inverse(Span<double> re, Span<double> im) => Transform(re, im, +1);
 
+    /// <summary>Whether <see cref="InverseColumns"/> can be used: powers of two only.</summary>
+    public bool CanTransformColumns => _inner is null;
+
+    /// <summary>
+    /// The inverse transform (without 1/N) of every column of a row-major [Length × width] array at once: each
+    /// butterfly combines two whole rows, so the work runs on <see cref="Vector{T}"/> across the columns with no
+    /// transpose. Powers of two only.
+    /// </summary>
+    public void InverseColumns(Span<double> re, Span<double> im, int width)
+    {
+        if (_inner is not null || re.Length != Length * width || im.Length != Length * width)
+        {
+            throw new ArgumentException($"Column transforms need a power-of-two plan and {Length}×{width} values.");
+        }
+
+        var n = Length;
+        for (var i = 0; i < n; i++)
+        {
+            var j = _bitReverse[i];
+            if (j > i)
+            {
+                SwapRows(re, i, j, width);
+                SwapRows(im, i, j, width);
+            }
+        }
+
+        for (var h = 1; h < n; h *= 2)
+        {
+            for (var start = 0; start < n; start += 2 * h)
+            {
+                for (var j = 0; j < h; j++)
+                {
+                    var (cos, sin) = (_cos[h + j], _sin[h + j]);
+                    var a = (start + j) * width;
+                    var b = (start + j + h) * width;
+                    Butterfly(re.Slice(a, width), im.Slice(a, width), re.Slice(b, width), im.Slice(b, width), cos, sin);
+                }
+            }
+        }
+    }
+
+    // a, b ← a + w·b, a − w·b for a scalar twiddle w = cos + i·sin, across a row.
+    private static void Butterfly(Span<double> aRe, Span<double> aIm, Span<double> bRe, Span<double> bIm, double cos, double sin)
+    {
+        var width = Vector<double>.Count;
+        var k = 0;
+        if (aRe.Length >= width)
+        {
+            var (vCos, vSin) = (new Vector<double>(cos), new Vector<double>(sin));
+            var vaRe = MemoryMarshal.Cast<double, Vector<double>>(aRe);
+            var vaIm = MemoryMarshal.Cast<double, Vector<double>>(aIm);
+            var vbRe = MemoryMarshal.Cast<double, Vector<double>>(bRe);
+            var vbIm = MemoryMarshal.Cast<double, Vector<double>>(bIm);
+            for (var v = 0; v < vaRe.Length; v++)
+            {
+                var tRe = (vbRe[v] * vCos) - (vbIm[v] * vSin);
+                var tIm = (vbRe[v] * vSin) + (vbIm[v] * vCos);
+                vbRe[v] = vaRe[v] - tRe;
+                vbIm[v] = vaIm[v] - tIm;
+                vaRe[v] += tRe;
+                vaIm[v] += tIm;
+            }
+
+            k = vaRe.Length * width;
+        }
+
+        for (; k < aRe.Length; k++)
+        {
+            var tRe = (bRe[k] * cos) - (bIm[k] * sin);
+            var tIm = (bRe[k] * sin) + (bIm[k] * cos);
+            bRe[k] = aRe[k] - tRe;
+            bIm[k] = aIm[k] - tIm;
+            aRe[k] += tRe;
+            aIm[k] += tIm;
+        }
+    }
+
+    private static void SwapRows(Span<double> data, int i, int j, int width)
+    {
+        var a = data.Slice(i * width, width);
+        var b = data.Slice(j * width, width);
+        for (var k = 0; k < width; k++)
+        {
+            (a[k], b[k]) = (b[k], a[k]);
+        }
+    }
+
     private void Transform(Span<double> re, Span<double> im, int sign)
     {
         if (re.Length != Length || im.Length != Length)
