@@ -102,6 +102,46 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
     }
 
     [Fact]
+    public async Task The_same_job_delivered_again_after_it_finished_leaves_the_result_as_it_was()
+    {
+        using var client = await LoginAsync();
+        var (record, task) = await CreateRecordAsync(client);
+        await UploadAsync(client, record, KSpaceFile("2,32,32", "complex64"));
+        var finished = await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromSeconds(90));
+        var before = (await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/all/{task}", Ct)).GetRawText();
+
+        // A duplicate of the job, as a crash between the broker's confirm and the outbox commit would publish.
+        await using var database = new Npgsql.NpgsqlConnection(await whole.App.GetConnectionStringAsync("resultsdb", Ct));
+        await database.OpenAsync(Ct);
+        await using var duplicate = new Npgsql.NpgsqlCommand(
+            "INSERT INTO outbox_messages (message_type, body, created_at, next_attempt_at, attempts) " +
+            "SELECT message_type, body, now(), now(), 0 FROM outbox_messages WHERE (body->>'RecordId')::int = $1 RETURNING id", database)
+        {
+            Parameters = { new() { Value = record } },
+        };
+        var id = (long)(await duplicate.ExecuteScalarAsync(Ct))!;
+        await using var sent = new Npgsql.NpgsqlCommand("SELECT sent_at IS NOT NULL FROM outbox_messages WHERE id = $1", database) { Parameters = { new() { Value = id } } };
+        for (var i = 0; i < 100 && !(bool)(await sent.ExecuteScalarAsync(Ct))!; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.True((bool)(await sent.ExecuteScalarAsync(Ct))!, "the duplicate was published");
+        // The worker takes it, hears from ResultsApi that the record is done for this upload, and drops it.
+        var skipped = $"Record {record}: job for records/{record}/kspace.npy is stale or already done; skipped";
+        for (var i = 0; i < 200 && !whole.App.ResourceLogs.Get("workflowworker").Any(l => l.Text.Contains(skipped, StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Contains(whole.App.ResourceLogs.Get("workflowworker"), l => l.Text.Contains(skipped, StringComparison.Ordinal));
+        var after = await client.GetFromJsonAsync<JsonElement>($"/api/v1/workflow/record/{record}", Ct);
+        Assert.Equal("FINISHED", after.GetProperty("status").GetString());
+        Assert.Equal(finished.GetProperty("datetime_updated").GetString(), after.GetProperty("datetime_updated").GetString());
+        Assert.Equal(before, (await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/all/{task}", Ct)).GetRawText());
+    }
+
+    [Fact]
     public async Task Raw_data_the_worker_cannot_use_puts_the_task_in_ERROR_and_the_worker_keeps_consuming()
     {
         using var client = await LoginAsync();
