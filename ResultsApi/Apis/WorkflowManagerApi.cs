@@ -500,14 +500,18 @@ public static class WorkflowManagerApi
 
     private static IResult Conflict(string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
 
+    // The trace id is in the text as well as the scope, so a console line can be matched to its trace by eye.
+    private static string? TraceId => System.Diagnostics.Activity.Current?.TraceId.ToHexString();
+
     private static void LogQueued(ILogger logger, int recordId, Guid taskId, int generation, string? shape) =>
-        logger.LogInformation("Record {RecordId} of task {TaskId}: upload {Generation} of shape ({Shape}) stored, RecoJob queued", recordId, taskId, generation, shape);
+        logger.LogInformation("Record {RecordId} of task {TaskId}: upload {Generation} of shape ({Shape}) stored, RecoJob queued (trace {TraceId})",
+            recordId, taskId, generation, shape, TraceId);
 
     private static void LogStarted(ILogger logger, int recordId, Guid taskId, int generation) =>
-        logger.LogInformation("Record {RecordId} of task {TaskId}: reconstruction of upload {Generation} started", recordId, taskId, generation);
+        logger.LogInformation("Record {RecordId} of task {TaskId}: reconstruction of upload {Generation} started (trace {TraceId})", recordId, taskId, generation, TraceId);
 
     private static void LogFinished(ILogger logger, int recordId, Guid taskId, int images) =>
-        logger.LogInformation("Record {RecordId} of task {TaskId}: reconstructed into {Images} image(s), task FINISHED", recordId, taskId, images);
+        logger.LogInformation("Record {RecordId} of task {TaskId}: reconstructed into {Images} image(s), task FINISHED (trace {TraceId})", recordId, taskId, images, TraceId);
 
     private static void LogFailed(ILogger logger, int recordId, Guid taskId, string reason) =>
         logger.LogWarning("Record {RecordId} of task {TaskId}: reconstruction failed, task ERROR: {Reason}", recordId, taskId, reason);

@@ -43,6 +43,28 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
     }
 
     [Fact]
+    public async Task The_trace_of_the_upload_continues_through_the_bus_into_the_workers_calls_back()
+    {
+        using var client = await LoginAsync();
+        var (record, _) = await CreateRecordAsync(client);
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+
+        using (var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(KSpaceFile("2,16,16", "complex64"), Ct)), "file", "kspace.npy" } })
+        using (var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/upload/{record}/") { Content = form })
+        {
+            upload.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.NextInt64()))}-01");
+            (await client.SendAsync(upload, Ct)).EnsureSuccessStatusCode();
+        }
+
+        await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromSeconds(90));
+        // The worker's own requests (started, finished) reach ResultsApi carrying the upload's trace id.
+        var lines = whole.App.ResourceLogs.Get("resultsapi").Select(l => l.Text).ToList();
+        Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"RecoJob queued (trace {traceId})", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"started (trace {traceId})", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"task FINISHED (trace {traceId})", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Records_uploaded_while_the_broker_is_frozen_are_all_reconstructed_once_it_is_back()
     {
         using var client = await LoginAsync();
