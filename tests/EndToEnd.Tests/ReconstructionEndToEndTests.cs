@@ -179,6 +179,18 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         Assert.Equal("ERROR", taskState.GetProperty("status").GetString());
         Assert.Contains("NaN", taskState.GetProperty("status_message").GetString(), StringComparison.Ordinal);
         await WaitForRecordAsync(client, good, "FINISHED", TimeSpan.FromSeconds(90));
+
+        // The message itself went to the error queue with MassTransit's fault headers, the reason among them.
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri((await whole.App.GetConnectionStringAsync("messaging", Ct))!) };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        List<string> reasons = [];
+        while (await channel.BasicGetAsync("mri_cartesian_reco_error", autoAck: false, Ct) is { } message)
+        {
+            reasons.Add(System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!));
+        }
+
+        Assert.Contains(reasons, r => r.Contains("NaN", StringComparison.Ordinal));
     }
 
     private async Task<HttpClient> LoginAsync()
