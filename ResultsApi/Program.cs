@@ -21,6 +21,7 @@ builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.S
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
 builder.Services.AddSingleton<ResultStorage>();
+builder.Services.AddSingleton<DicomInstanceStore>();
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 // Bounded: token validations and result ownership, one unit each.
 builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
@@ -66,6 +67,9 @@ app.MapGroup("/api/v1/exam")
     .MapScanHierarchyApi()
     .MapTaskResultsApi()
     .MapDicomFilesApi();
+app.MapGroup(DicomWebApi.Prefix)
+    .RequireAuthorization()
+    .MapDicomWebApi();
 app.MapGroup("/api/v1/workflow")
     .RequireAuthorization()
     .MapWorkflowManagerApi();

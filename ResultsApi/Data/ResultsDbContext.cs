@@ -25,6 +25,8 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<DicomInstance> Instances => Set<DicomInstance>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Source>(e =>
@@ -93,6 +95,16 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
             e.Property(x => x.Body).HasColumnType("jsonb");
             // The dispatcher's query: unsent, due, oldest first.
             e.HasIndex(x => x.NextAttemptAt).HasFilter("sent_at IS NULL");
+        });
+
+        model.Entity<DicomInstance>(e =>
+        {
+            e.ToTable("dicom_instances");
+            e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Restrict);
+            // One copy of an instance per source; the searches go by study and by series.
+            e.HasIndex(x => new { x.SourceId, x.SopInstanceUid }).IsUnique();
+            e.HasIndex(x => new { x.SourceId, x.StudyInstanceUid });
+            e.HasIndex(x => new { x.SourceId, x.SeriesInstanceUid });
         });
 
         // snake_case tables and columns, as the source platform's schema.

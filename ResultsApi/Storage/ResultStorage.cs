@@ -21,6 +21,7 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
 {
     private const string ConvertedFolder = ".part10";
     private const string RecordsFolder = "records";
+    private const string DicomFolder = "dicom";
 
     private string Root => Path.GetFullPath(options.Value.Root);
 
@@ -92,6 +93,23 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
         {
             File.Delete(old);
         }
+    }
+
+    /// <summary>Writes an incoming DICOM instance under a hidden name, to be checked before it is put in place or deleted.</summary>
+    public async Task<(string StagedPath, StoredFile File)> StageDicomAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var staged = Contain(Path.Combine(Root, DicomFolder, ".incoming", $"{Guid.NewGuid():N}.dcm"));
+        return (staged, await WriteAsync(staged, content, cancellationToken));
+    }
+
+    /// <summary>Where an instance lives; the UIDs must have been validated (digits and dots), which makes them safe names.</summary>
+    public string DicomPath(Guid sourceId, string studyUid, string seriesUid, string sopInstanceUid) =>
+        Contain(Path.Combine(Root, DicomFolder, sourceId.ToString(), studyUid, seriesUid, sopInstanceUid + ".dcm"));
+
+    public static void CommitStaged(string stagedPath, string target)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(stagedPath, target, overwrite: true);
     }
 
     private async Task<StoredFile> WriteAsync(string target, Stream content, CancellationToken cancellationToken)

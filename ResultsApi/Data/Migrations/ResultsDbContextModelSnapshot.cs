@@ -55,6 +55,113 @@ namespace Imaging.ResultsApi.Data.Migrations
                     b.ToTable("access_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Imaging.ResultsApi.Data.DicomInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AccessionNumber")
+                        .HasColumnType("text")
+                        .HasColumnName("accession_number");
+
+                    b.Property<DateTimeOffset>("DatetimeCreated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_created");
+
+                    b.Property<DateTimeOffset?>("DatetimeUpdated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_updated");
+
+                    b.Property<int?>("InstanceNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("instance_number");
+
+                    b.Property<string>("Modality")
+                        .HasColumnType("text")
+                        .HasColumnName("modality");
+
+                    b.Property<int>("NumberOfFrames")
+                        .HasColumnType("integer")
+                        .HasColumnName("number_of_frames");
+
+                    b.Property<string>("PatientId")
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("PatientName")
+                        .HasColumnType("text")
+                        .HasColumnName("patient_name");
+
+                    b.Property<string>("SeriesDescription")
+                        .HasColumnType("text")
+                        .HasColumnName("series_description");
+
+                    b.Property<string>("SeriesInstanceUid")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("series_instance_uid");
+
+                    b.Property<int?>("SeriesNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("series_number");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("SopClassUid")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sop_class_uid");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sop_instance_uid");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("StudyDate")
+                        .HasColumnType("text")
+                        .HasColumnName("study_date");
+
+                    b.Property<string>("StudyDescription")
+                        .HasColumnType("text")
+                        .HasColumnName("study_description");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("study_instance_uid");
+
+                    b.Property<string>("TransferSyntaxUid")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("transfer_syntax_uid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId", "SeriesInstanceUid");
+
+                    b.HasIndex("SourceId", "SopInstanceUid")
+                        .IsUnique();
+
+                    b.HasIndex("SourceId", "StudyInstanceUid");
+
+                    b.ToTable("dicom_instances", (string)null);
+                });
+
             modelBuilder.Entity("Imaging.ResultsApi.Data.Exam", b =>
                 {
                     b.Property<Guid>("Id")
@@ -498,6 +605,15 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.DicomInstance", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Imaging.ResultsApi.Data.Exam", b =>

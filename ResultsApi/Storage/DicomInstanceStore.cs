@@ -1,0 +1,151 @@
+using Imaging.Dicom;
+using Imaging.ResultsApi.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imaging.ResultsApi.Storage;
+
+/// <summary>Why an instance was not stored: a DICOMweb Failure Reason (PS3.18, Store Instances Response) and words.</summary>
+public sealed record StoreFailure(ushort Reason, string Message, string? SopClassUid = null, string? SopInstanceUid = null)
+{
+    /// <summary>0xC000: the instance could not be understood (not Part-10, malformed, missing or invalid UIDs).</summary>
+    public const ushort CannotUnderstand = 0xC000;
+
+    /// <summary>0xA700: out of resources (larger than the upload limit).</summary>
+    public const ushort OutOfResources = 0xA700;
+
+    /// <summary>0x0110: processing failure.</summary>
+    public const ushort ProcessingFailure = 0x0110;
+}
+
+/// <summary>The outcome of storing one instance: its index row, and whether anything changed (a re-sent instance changes nothing).</summary>
+public sealed record StoredInstance(DicomInstance Instance, bool Changed);
+
+/// <summary>
+/// Stores DICOM instances for a source: the upload is written under a hidden name, read with the Dicom library up to
+/// the pixel data, checked (Part-10, valid UIDs, the expected study), then put in place and indexed. The same
+/// instance sent again with the same bytes changes nothing; with new bytes it replaces the old copy. A refused
+/// instance leaves nothing behind.
+/// </summary>
+public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time)
+{
+    public async Task<(StoredInstance? Stored, StoreFailure? Failure)> StoreAsync(ResultsDbContext db, Guid sourceId, Stream content, string? expectedStudyUid,
+        CancellationToken cancellationToken)
+    {
+        string staged;
+        StoredFile file;
+        try
+        {
+            (staged, file) = await storage.StageDicomAsync(content, cancellationToken);
+        }
+        catch (UploadTooLargeException tooLarge)
+        {
+            return (null, new StoreFailure(StoreFailure.OutOfResources, tooLarge.Message));
+        }
+
+        try
+        {
+            var (instance, failure) = Index(staged, sourceId, file, expectedStudyUid);
+            if (failure is not null)
+            {
+                return (null, failure);
+            }
+
+            var existing = await db.Instances.SingleOrDefaultAsync(i => i.SourceId == sourceId && i.SopInstanceUid == instance!.SopInstanceUid, cancellationToken);
+            if (existing is not null && (existing.StudyInstanceUid != instance!.StudyInstanceUid || existing.SeriesInstanceUid != instance.SeriesInstanceUid))
+            {
+                return (null, new StoreFailure(StoreFailure.CannotUnderstand,
+                    $"SOP Instance {instance.SopInstanceUid} is already stored in series {existing.SeriesInstanceUid} of study {existing.StudyInstanceUid}.",
+                    instance.SopClassUid, instance.SopInstanceUid));
+            }
+
+            if (existing?.Sha256 == file.Sha256)
+            {
+                return (new StoredInstance(existing, Changed: false), null);
+            }
+
+            ResultStorage.CommitStaged(staged, storage.DicomPath(sourceId, instance!.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid));
+            if (existing is null)
+            {
+                db.Instances.Add(instance);
+            }
+            else
+            {
+                instance.Id = existing.Id;
+                instance.DatetimeCreated = existing.DatetimeCreated;
+                instance.DatetimeUpdated = time.GetUtcNow();
+                db.Entry(existing).CurrentValues.SetValues(instance);
+                instance = existing;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return (new StoredInstance(instance, Changed: true), null);
+        }
+        finally
+        {
+            File.Delete(staged);
+        }
+    }
+
+    private (DicomInstance? Instance, StoreFailure? Failure) Index(string path, Guid sourceId, StoredFile file, string? expectedStudyUid)
+    {
+        DicomFile dicom;
+        try
+        {
+            dicom = DicomReader.ReadFile(path, new DicomReaderOptions { StopAt = DicomTag.PixelData });
+        }
+        catch (DicomFormatException malformed)
+        {
+            return (null, new StoreFailure(StoreFailure.CannotUnderstand, $"Not a readable DICOM instance: {malformed.Message}"));
+        }
+
+        var data = dicom.Dataset;
+        var (sopClass, sopInstance) = (data.GetString(DicomTag.SOPClassUID), data.GetString(DicomTag.SOPInstanceUID));
+        if (!dicom.IsPart10)
+        {
+            return (null, new StoreFailure(StoreFailure.CannotUnderstand, "Not a Part-10 file: DICOMweb stores application/dicom with its File Meta Information.",
+                sopClass, sopInstance));
+        }
+
+        foreach (var (tag, name) in new[] { (DicomTag.SOPClassUID, "SOP Class UID"), (DicomTag.SOPInstanceUID, "SOP Instance UID"),
+                     (DicomTag.StudyInstanceUID, "Study Instance UID"), (DicomTag.SeriesInstanceUID, "Series Instance UID") })
+        {
+            if (DicomUid.Validate(data.GetString(tag)) is { } invalid)
+            {
+                return (null, new StoreFailure(StoreFailure.CannotUnderstand, $"{name} {tag}: {invalid}", sopClass, sopInstance));
+            }
+        }
+
+        var study = data.GetString(DicomTag.StudyInstanceUID)!;
+        if (expectedStudyUid is not null && study != expectedStudyUid)
+        {
+            return (null, new StoreFailure(StoreFailure.CannotUnderstand, $"The instance belongs to study {study}, not to {expectedStudyUid} named in the URL.",
+                sopClass, sopInstance));
+        }
+
+        return (new DicomInstance
+        {
+            SourceId = sourceId,
+            StudyInstanceUid = study,
+            SeriesInstanceUid = data.GetString(DicomTag.SeriesInstanceUID)!,
+            SopInstanceUid = sopInstance!,
+            SopClassUid = sopClass!,
+            PatientId = data.GetString(DicomTag.PatientID),
+            PatientName = data.GetString(DicomTag.PatientName),
+            Modality = data.GetString(DicomTag.Modality),
+            AccessionNumber = data.GetString(DicomTag.AccessionNumber),
+            StudyDate = data.GetString(DicomTag.StudyDate),
+            StudyDescription = data.GetString(DicomTag.StudyDescription),
+            SeriesDescription = data.GetString(DicomTag.SeriesDescription),
+            SeriesNumber = ParseInt(data.GetString(DicomTag.SeriesNumber)),
+            InstanceNumber = ParseInt(data.GetString(DicomTag.InstanceNumber)),
+            NumberOfFrames = ParseInt(data.GetString(DicomTag.NumberOfFrames)) ?? 1,
+            TransferSyntaxUid = dicom.TransferSyntax.Uid,
+            Size = file.Size,
+            Sha256 = file.Sha256,
+            DatetimeCreated = time.GetUtcNow(),
+        }, null);
+    }
+
+    private static int? ParseInt(string? text) =>
+        int.TryParse(text?.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+}
