@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -25,7 +26,265 @@ public static class DicomWebApi
         dicomWeb.MapPost("/studies/{study}", (string study, HttpRequest request, ResultsDbContext db, DicomInstanceStore store, IOptions<StorageOptions> options,
             CancellationToken ct) => StoreAsync(request, study, db, store, options, ct)).WithName("stow_rs_study").DisableAntiforgery()
             .WithSummary("STOW-RS: store instances of one study.");
+
+        dicomWeb.MapGet("/studies/{study}", (string study, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) =>
+            RetrieveAsync(http, db, storage, study, null, null, ct)).WithName("wado_rs_study").WithSummary("WADO-RS: a study's instances.");
+        dicomWeb.MapGet("/studies/{study}/series/{series}", (string study, string series, HttpContext http, ResultsDbContext db, ResultStorage storage,
+            CancellationToken ct) => RetrieveAsync(http, db, storage, study, series, null, ct)).WithName("wado_rs_series").WithSummary("WADO-RS: a series' instances.");
+        dicomWeb.MapGet("/studies/{study}/series/{series}/instances/{instance}", (string study, string series, string instance, HttpContext http,
+            ResultsDbContext db, ResultStorage storage, CancellationToken ct) => RetrieveAsync(http, db, storage, study, series, instance, ct))
+            .WithName("wado_rs_instance").WithSummary("WADO-RS: one instance.");
+        dicomWeb.MapGet("/studies/{study}/metadata", (string study, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) =>
+            MetadataAsync(http, db, storage, study, null, null, ct)).WithName("wado_rs_study_metadata").WithSummary("WADO-RS: a study's metadata as DICOM JSON.");
+        dicomWeb.MapGet("/studies/{study}/series/{series}/metadata", (string study, string series, HttpContext http, ResultsDbContext db, ResultStorage storage,
+            CancellationToken ct) => MetadataAsync(http, db, storage, study, series, null, ct)).WithName("wado_rs_series_metadata");
+        dicomWeb.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", (string study, string series, string instance, HttpContext http,
+            ResultsDbContext db, ResultStorage storage, CancellationToken ct) => MetadataAsync(http, db, storage, study, series, instance, ct))
+            .WithName("wado_rs_instance_metadata");
+
+        dicomWeb.MapGet("/studies", (HttpContext http, ResultsDbContext db, CancellationToken ct) => SearchAsync(http, db, QueryLevel.Study, null, null, ct))
+            .WithName("qido_rs_studies").WithSummary("QIDO-RS: search studies.");
+        dicomWeb.MapGet("/series", (HttpContext http, ResultsDbContext db, CancellationToken ct) => SearchAsync(http, db, QueryLevel.Series, null, null, ct))
+            .WithName("qido_rs_series").WithSummary("QIDO-RS: search series.");
+        dicomWeb.MapGet("/studies/{study}/series", (string study, HttpContext http, ResultsDbContext db, CancellationToken ct) =>
+            SearchAsync(http, db, QueryLevel.Series, study, null, ct)).WithName("qido_rs_study_series");
+        dicomWeb.MapGet("/studies/{study}/series/{series}/instances", (string study, string series, HttpContext http, ResultsDbContext db, CancellationToken ct) =>
+            SearchAsync(http, db, QueryLevel.Instance, study, series, ct)).WithName("qido_rs_series_instances");
+        dicomWeb.MapGet("/instances", (HttpContext http, ResultsDbContext db, CancellationToken ct) => SearchAsync(http, db, QueryLevel.Instance, null, null, ct))
+            .WithName("qido_rs_instances");
         return dicomWeb;
+    }
+
+    private static async Task<IResult> RetrieveAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,
+        CancellationToken ct)
+    {
+        if (!Accepts(http.Request, "multipart/related"))
+        {
+            return TypedResults.Problem(title: "Not acceptable", detail: "WADO-RS answers multipart/related; type=\"application/dicom\".",
+                statusCode: StatusCodes.Status406NotAcceptable);
+        }
+
+        var (found, refused) = await FindAsync(http, db, study, series, instance, ct);
+        return refused ?? MultipartRelated.Dicom([.. found!.Select(i => storage.DicomPath(i.SourceId, i.StudyInstanceUid, i.SeriesInstanceUid, i.SopInstanceUid))], ct);
+    }
+
+    private static async Task<IResult> MetadataAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,
+        CancellationToken ct)
+    {
+        var (found, refused) = await FindAsync(http, db, study, series, instance, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{Prefix}";
+        var json = new System.Text.StringBuilder("[");
+        foreach (var row in found!)
+        {
+            var file = DicomReader.ReadFile(storage.DicomPath(row.SourceId, row.StudyInstanceUid, row.SeriesInstanceUid, row.SopInstanceUid));
+            var instanceUrl = $"{baseUrl}/studies/{row.StudyInstanceUid}/series/{row.SeriesInstanceUid}/instances/{row.SopInstanceUid}";
+            // Bulk data (pixel data and other large values) is referenced, not inlined, as PS3.18 asks of metadata.
+            var options = new DicomJsonOptions { BulkDataUri = item => item.Tag == DicomTag.PixelData ? $"{instanceUrl}/frames/1" : null };
+            json.Append(json.Length > 1 ? "," : "").Append(DicomJson.Serialize(file.Dataset, options));
+        }
+
+        return TypedResults.Text(json.Append(']').ToString(), "application/dicom+json", System.Text.Encoding.UTF8);
+    }
+
+    private enum QueryLevel
+    {
+        Study,
+        Series,
+        Instance,
+    }
+
+    /// <summary>
+    /// QIDO-RS on the index: the standard matching keys by keyword or tag (PatientID, PatientName, StudyInstanceUID,
+    /// AccessionNumber, StudyDate with ranges, Modality, SeriesInstanceUID, SOPInstanceUID), * and ? wildcards on
+    /// text keys, limit and offset; one DICOM JSON dataset per match with the level's attributes.
+    /// </summary>
+    private static async Task<IResult> SearchAsync(HttpContext http, ResultsDbContext db, QueryLevel level, string? study, string? series, CancellationToken ct)
+    {
+        var source = CurrentUser.From(http.User).SourceId;
+        var query = db.Instances.AsNoTracking().Where(i => i.SourceId == source);
+        if (study is not null)
+        {
+            query = query.Where(i => i.StudyInstanceUid == study);
+        }
+
+        if (series is not null)
+        {
+            query = query.Where(i => i.SeriesInstanceUid == series);
+        }
+
+        var parameters = http.Request.Query;
+        var limit = 100;
+        var offset = 0;
+        foreach (var (key, values) in parameters)
+        {
+            var value = values.ToString();
+            switch (Keyword(key))
+            {
+                case "limit" when int.TryParse(value, out var l) && l is > 0 and <= 1000:
+                    limit = l;
+                    break;
+                case "offset" when int.TryParse(value, out var o) && o >= 0:
+                    offset = o;
+                    break;
+                case "limit" or "offset":
+                    return ApiProblems.BadRequest("Invalid paging", $"'{key}' must be a whole number (limit 1 to 1000, offset 0 or more).");
+                case "includefield" or "fuzzymatching":
+                    break;
+                case "PatientID":
+                    query = query.Where(Match<DicomInstance>(i => i.PatientId, value));
+                    break;
+                case "PatientName":
+                    query = query.Where(Match<DicomInstance>(i => i.PatientName, value));
+                    break;
+                case "StudyInstanceUID":
+                    query = query.Where(i => value.Split(',', StringSplitOptions.None).Contains(i.StudyInstanceUid));
+                    break;
+                case "SeriesInstanceUID":
+                    query = query.Where(i => value.Split(',', StringSplitOptions.None).Contains(i.SeriesInstanceUid));
+                    break;
+                case "SOPInstanceUID":
+                    query = query.Where(i => value.Split(',', StringSplitOptions.None).Contains(i.SopInstanceUid));
+                    break;
+                case "AccessionNumber":
+                    query = query.Where(Match<DicomInstance>(i => i.AccessionNumber, value));
+                    break;
+                case "Modality" or "ModalitiesInStudy":
+                    query = query.Where(i => i.Modality == value);
+                    break;
+                case "StudyDate":
+                    if (!TryDateRange(value, out var from, out var to))
+                    {
+                        return ApiProblems.BadRequest("Invalid StudyDate", $"'{value}' is not a DICOM date or range (yyyymmdd, yyyymmdd-, -yyyymmdd, yyyymmdd-yyyymmdd).");
+                    }
+
+                    query = query.Where(i => i.StudyDate != null && string.Compare(i.StudyDate, from) >= 0 && string.Compare(i.StudyDate, to) <= 0);
+                    break;
+                default:
+                    return ApiProblems.BadRequest("Unsupported query key", $"'{key}' is not a matching key this server supports.");
+            }
+        }
+
+        var rows = await query.ToListAsync(ct);
+        var groups = level switch
+        {
+            QueryLevel.Study => rows.GroupBy(i => i.StudyInstanceUid).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()),
+            QueryLevel.Series => rows.GroupBy(i => i.SeriesInstanceUid).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()),
+            _ => rows.OrderBy(i => i.SeriesInstanceUid, StringComparer.Ordinal).ThenBy(i => i.InstanceNumber).ThenBy(i => i.SopInstanceUid, StringComparer.Ordinal)
+                .Select(i => new List<DicomInstance> { i }),
+        };
+        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{Prefix}";
+        var page = groups.Skip(offset).Take(limit).Select(g => DicomJson.Serialize(Describe(level, g, baseUrl)));
+        return TypedResults.Text("[" + string.Join(",", page) + "]", "application/dicom+json", System.Text.Encoding.UTF8);
+    }
+
+    private static DicomDataset Describe(QueryLevel level, List<DicomInstance> group, string baseUrl)
+    {
+        var first = group[0];
+        var dataset = new DicomDataset()
+            .AddOrUpdate(DicomTag.StudyInstanceUID, DicomVR.UI, first.StudyInstanceUid)
+            .AddOrUpdate(DicomTag.PatientID, DicomVR.LO, first.PatientId ?? "")
+            .AddOrUpdate(DicomTag.PatientName, DicomVR.PN, first.PatientName ?? "")
+            .AddOrUpdate(DicomTag.StudyDate, DicomVR.DA, first.StudyDate ?? "")
+            .AddOrUpdate(DicomTag.AccessionNumber, DicomVR.SH, first.AccessionNumber ?? "")
+            .AddOrUpdate(DicomTag.StudyDescription, DicomVR.LO, first.StudyDescription ?? "");
+        var studyUrl = $"{baseUrl}/studies/{first.StudyInstanceUid}";
+        switch (level)
+        {
+            case QueryLevel.Study:
+                dataset.AddOrUpdate(DicomTag.ModalitiesInStudy, DicomVR.CS, [.. group.Select(i => i.Modality ?? "").Where(m => m.Length > 0).Distinct().Order(StringComparer.Ordinal)])
+                    .AddOrUpdate(DicomTag.NumberOfStudyRelatedSeries, DicomVR.IS, group.Select(i => i.SeriesInstanceUid).Distinct().Count().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .AddOrUpdate(DicomTag.NumberOfStudyRelatedInstances, DicomVR.IS, group.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .AddOrUpdate(DicomTag.RetrieveURL, DicomVR.UR, studyUrl);
+                break;
+            case QueryLevel.Series:
+                dataset.AddOrUpdate(DicomTag.SeriesInstanceUID, DicomVR.UI, first.SeriesInstanceUid)
+                    .AddOrUpdate(DicomTag.Modality, DicomVR.CS, first.Modality ?? "")
+                    .AddOrUpdate(DicomTag.SeriesDescription, DicomVR.LO, first.SeriesDescription ?? "")
+                    .AddOrUpdate(DicomTag.SeriesNumber, DicomVR.IS, first.SeriesNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")
+                    .AddOrUpdate(DicomTag.NumberOfSeriesRelatedInstances, DicomVR.IS, group.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .AddOrUpdate(DicomTag.RetrieveURL, DicomVR.UR, $"{studyUrl}/series/{first.SeriesInstanceUid}");
+                break;
+            default:
+                dataset.AddOrUpdate(DicomTag.SeriesInstanceUID, DicomVR.UI, first.SeriesInstanceUid)
+                    .AddOrUpdate(DicomTag.Modality, DicomVR.CS, first.Modality ?? "")
+                    .AddOrUpdate(DicomTag.SOPClassUID, DicomVR.UI, first.SopClassUid)
+                    .AddOrUpdate(DicomTag.SOPInstanceUID, DicomVR.UI, first.SopInstanceUid)
+                    .AddOrUpdate(DicomTag.InstanceNumber, DicomVR.IS, first.InstanceNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")
+                    .AddOrUpdate(DicomTag.NumberOfFrames, DicomVR.IS, first.NumberOfFrames.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .AddOrUpdate(DicomTag.RetrieveURL, DicomVR.UR, $"{studyUrl}/series/{first.SeriesInstanceUid}/instances/{first.SopInstanceUid}");
+                break;
+        }
+
+        return dataset;
+    }
+
+    private static async Task<(List<DicomInstance>? Found, IResult? Refusal)> FindAsync(HttpContext http, ResultsDbContext db, string study, string? series,
+        string? instance, CancellationToken ct)
+    {
+        foreach (var uid in new[] { study, series, instance }.OfType<string>())
+        {
+            if (DicomUid.Validate(uid) is { } invalid)
+            {
+                return (null, ApiProblems.BadRequest("Invalid UID", $"'{(uid.Length > 70 ? uid[..70] : uid)}': {invalid}"));
+            }
+        }
+
+        var source = CurrentUser.From(http.User).SourceId;
+        var found = await db.Instances.AsNoTracking()
+            .Where(i => i.SourceId == source && i.StudyInstanceUid == study && (series == null || i.SeriesInstanceUid == series) && (instance == null || i.SopInstanceUid == instance))
+            .OrderBy(i => i.SeriesInstanceUid).ThenBy(i => i.InstanceNumber).ThenBy(i => i.SopInstanceUid).ToListAsync(ct);
+        // Another source's study is as absent as one never stored: its existence is not revealed.
+        return found.Count == 0
+            ? (null, TypedResults.Problem(title: "Not found", detail: $"No {(instance is not null ? "instance" : series is not null ? "series" : "study")} with that UID.",
+                statusCode: StatusCodes.Status404NotFound))
+            : (found, null);
+    }
+
+    private static bool Accepts(HttpRequest request, string mediaType)
+    {
+        var accept = request.Headers.Accept.ToString();
+        return accept.Length == 0 || accept.Contains("*/*", StringComparison.Ordinal) || accept.Contains(mediaType, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string Keyword(string key) =>
+        key.Length == 8 && uint.TryParse(key, System.Globalization.NumberStyles.HexNumber, null, out var tag) && DicomDictionary.TryGet(new DicomTag((ushort)(tag >> 16), (ushort)tag), out var entry)
+            ? entry.Keyword
+            : key;
+
+    // DICOM matching: exact, or with * and ? as wildcards (translated to SQL LIKE, escaping LIKE's own specials).
+    private static System.Linq.Expressions.Expression<Func<T, bool>> Match<T>(System.Linq.Expressions.Expression<Func<T, string?>> field, string value)
+    {
+        var parameter = field.Parameters[0];
+        if (!value.Contains('*') && !value.Contains('?'))
+        {
+            return System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
+                System.Linq.Expressions.Expression.Equal(field.Body, System.Linq.Expressions.Expression.Constant(value, typeof(string))), parameter);
+        }
+
+        var pattern = value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_").Replace('*', '%').Replace('?', '_');
+        var like = typeof(DbFunctionsExtensions).GetMethod(nameof(DbFunctionsExtensions.Like), [typeof(DbFunctions), typeof(string), typeof(string)])!;
+        return System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
+            System.Linq.Expressions.Expression.Call(like, System.Linq.Expressions.Expression.Constant(EF.Functions), field.Body,
+                System.Linq.Expressions.Expression.Constant(pattern)), parameter);
+    }
+
+    private static bool TryDateRange(string value, out string from, out string to)
+    {
+        var parts = value.Split('-');
+        (from, to) = parts.Length switch
+        {
+            1 => (parts[0], parts[0]),
+            2 => (parts[0].Length == 0 ? "00000000" : parts[0], parts[1].Length == 0 ? "99999999" : parts[1]),
+            _ => ("", ""),
+        };
+        return IsDate(from) && IsDate(to);
+
+        static bool IsDate(string text) => text.Length == 8 && text.All(char.IsAsciiDigit);
     }
 
     private static async Task<IResult> StoreAsync(HttpRequest request, string? study, ResultsDbContext db, DicomInstanceStore store,

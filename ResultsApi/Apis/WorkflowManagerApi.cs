@@ -251,22 +251,7 @@ public static class WorkflowManagerApi
         }
 
         // Several slices: one multipart/related body of application/dicom parts, as DICOMweb sends a series.
-        var boundary = $"record-{record_id}-{Guid.NewGuid():N}";
-        return TypedResults.Stream(async body =>
-        {
-            foreach (var path in files)
-            {
-                await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"), ct);
-                await using (var file = File.OpenRead(path))
-                {
-                    await file.CopyToAsync(body, ct);
-                }
-
-                await body.WriteAsync("\r\n"u8.ToArray(), ct);
-            }
-
-            await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), ct);
-        }, $"multipart/related; type=\"application/dicom\"; boundary={boundary}");
+        return MultipartRelated.Dicom(files, ct);
     }
 
     private static async Task<IResult> ImageAsync(string record_id, int? instance, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json;
+using Imaging.Dicom;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace ResultsApi.Tests;
+
+/// <summary>WADO-RS and QIDO-RS on what STOW-RS stored: the same bytes back, DICOM JSON metadata, the matching keys, another source's data invisible.</summary>
+public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_series_and_an_instance_come_back_byte_for_byte_as_multipart_related()
+    {
+        var (client, study, series, instances, uids) = await StoreSeriesAsync();
+
+        var seriesParts = await PartsAsync(await client.GetAsync($"/dicom-web/studies/{study}/series/{series}", Ct));
+        var oneParts = await PartsAsync(await client.GetAsync($"/dicom-web/studies/{study}/series/{series}/instances/{uids[1]}", Ct));
+        var studyParts = await PartsAsync(await client.GetAsync($"/dicom-web/studies/{study}", Ct));
+
+        Assert.Equal(instances, seriesParts);
+        Assert.Equal([instances[1]], oneParts);
+        Assert.Equal(instances, studyParts);
+    }
+
+    [Fact]
+    public async Task Metadata_is_DICOM_JSON_with_the_pixel_data_as_a_bulk_data_reference()
+    {
+        var (client, study, series, _, uids) = await StoreSeriesAsync();
+
+        using var response = await client.GetAsync($"/dicom-web/studies/{study}/series/{series}/metadata", Ct);
+
+        Assert.Equal("application/dicom+json", response.Content.Headers.ContentType?.MediaType);
+        var items = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.EnumerateArray().ToList();
+        Assert.Equal(uids, items.Select(i => i.GetProperty("00080018").GetProperty("Value")[0].GetString()));
+        Assert.EndsWith($"/instances/{uids[0]}/frames/1", items[0].GetProperty("7FE00010").GetProperty("BulkDataURI").GetString(), StringComparison.Ordinal);
+        Assert.False(items[0].GetProperty("7FE00010").TryGetProperty("InlineBinary", out _));
+    }
+
+    [Fact]
+    public async Task QIDO_RS_matches_on_the_standard_keys_with_wildcards_date_ranges_and_paging()
+    {
+        var (client, study, series, _, uids) = await StoreSeriesAsync();
+
+        async Task<List<JsonElement>> Search(string query) =>
+            [.. JsonDocument.Parse(await client.GetStringAsync(query, Ct)).RootElement.EnumerateArray()];
+
+        var byPatient = await Search($"/dicom-web/studies?PatientID=P-READ&StudyInstanceUID={study}");
+        var byWildcard = await Search($"/dicom-web/studies?PatientName=Read*&StudyInstanceUID={study}");
+        var byTag = await Search($"/dicom-web/studies?00100020=P-READ&StudyInstanceUID={study}");
+        var inRange = await Search($"/dicom-web/studies?StudyDate=19691231-19700102&StudyInstanceUID={study}");
+        var outOfRange = await Search($"/dicom-web/studies?StudyDate=19800101-&StudyInstanceUID={study}");
+        var seriesOfStudy = await Search($"/dicom-web/studies/{study}/series");
+        var instances = await Search($"/dicom-web/studies/{study}/series/{series}/instances");
+        var paged = await Search($"/dicom-web/studies/{study}/series/{series}/instances?limit=1&offset=1");
+
+        Assert.Single(byPatient);
+        Assert.Equal("3", byPatient[0].GetProperty("00201208").GetProperty("Value")[0].ToString());
+        Assert.Equal(["OT"], byPatient[0].GetProperty("00080061").GetProperty("Value").EnumerateArray().Select(v => v.GetString()));
+        Assert.Single(byWildcard);
+        Assert.Single(byTag);
+        Assert.Single(inRange);
+        Assert.Empty(outOfRange);
+        Assert.Equal(series, Assert.Single(seriesOfStudy).GetProperty("0020000E").GetProperty("Value")[0].GetString());
+        Assert.Equal(uids, instances.Select(i => i.GetProperty("00080018").GetProperty("Value")[0].GetString()));
+        Assert.Equal(uids[1], Assert.Single(paged).GetProperty("00080018").GetProperty("Value")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Bad_queries_are_refused_and_another_sources_studies_do_not_exist_for_you()
+    {
+        var (_, study, series, _, _) = await StoreSeriesAsync();
+        var client = await api.LoginAsync();
+        var other = await api.LoginAsync("other", "other-password");
+
+        using var unknownKey = await client.GetAsync("/dicom-web/studies?FavouriteColour=blue", Ct);
+        using var badDate = await client.GetAsync("/dicom-web/studies?StudyDate=yesterday", Ct);
+        using var badUid = await client.GetAsync("/dicom-web/studies/1.2.x/series", Ct);
+        using var badRetrieveUid = await client.GetAsync("/dicom-web/studies/1..2", Ct);
+        using var foreignRetrieve = await other.GetAsync($"/dicom-web/studies/{study}/series/{series}", Ct);
+        var foreignSearch = JsonDocument.Parse(await other.GetStringAsync($"/dicom-web/studies?StudyInstanceUID={study}", Ct)).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknownKey.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, badUid.StatusCode); // a search for a study that cannot exist finds nothing
+        Assert.Equal("[]", await badUid.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.BadRequest, badRetrieveUid.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreignRetrieve.StatusCode);
+        Assert.Equal(0, foreignSearch.GetArrayLength());
+    }
+
+    private async Task<(HttpClient Client, string Study, string Series, List<byte[]> Instances, List<string> Uids)> StoreSeriesAsync()
+    {
+        var client = await api.LoginAsync();
+        var (study, series) = (DicomUid.Generate(), DicomUid.Generate());
+        List<byte[]> instances = [];
+        List<string> uids = [];
+        for (var n = 1; n <= 3; n++)
+        {
+            var sopInstanceUid = DicomUid.Generate();
+            var dataset = DicomImages.SecondaryCapture(new PatientStudy("P-READ", "Read^Test", study, DateTimeOffset.UnixEpoch),
+                new ImageSeries(series, 1, "OT"), n, ImagePixels.Gray16([.. Enumerable.Range(0, 16 * 16).Select(i => (ushort)(i + n))], 16, 16),
+                DateTimeOffset.UnixEpoch, sopInstanceUid);
+            using var stream = new MemoryStream();
+            DicomFile.Create(dataset).Save(stream);
+            instances.Add(stream.ToArray());
+            uids.Add(sopInstanceUid);
+        }
+
+        using var stored = await client.PostAsync("/dicom-web/studies", StowTests.Related([.. instances]), Ct);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        return (client, study, series, instances, uids);
+    }
+
+    private static async Task<List<byte[]>> PartsAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var type = MediaTypeHeaderValue.Parse(response.Content.Headers.ContentType!.ToString());
+            Assert.Equal("multipart/related", type.MediaType.ToString());
+            var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(type.Boundary).ToString(), await response.Content.ReadAsStreamAsync(Ct));
+            List<byte[]> parts = [];
+            while (await reader.ReadNextSectionAsync(Ct) is { } section)
+            {
+                Assert.Equal("application/dicom", section.ContentType);
+                using var buffer = new MemoryStream();
+                await section.Body.CopyToAsync(buffer, Ct);
+                parts.Add(buffer.ToArray());
+            }
+
+            return parts;
+        }
+    }
+}
