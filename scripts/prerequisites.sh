@@ -9,7 +9,7 @@ purpose="${1:-run}"
 packages=(postgresql redis-server rabbitmq-server)
 if [ "$purpose" = "test" ]; then
   # Oracles and peers the tests compare against, added here as the tests come to use them.
-  packages+=(dcmtk python3-pydicom python3-numpy dicom3tools curl)
+  packages+=(dcmtk python3-pydicom python3-numpy dicom3tools curl orthanc orthanc-dicomweb)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

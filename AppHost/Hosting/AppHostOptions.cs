@@ -58,4 +58,9 @@ public sealed class BinaryOptions
     public string? RabbitMQBinDirectory { get; set; }
 
     public string? Epmd { get; set; }
+
+    public string? Orthanc { get; set; }
+
+    /// <summary>Folder with Orthanc's plugins (the DICOMweb plugin), e.g. /usr/share/orthanc/plugins.</summary>
+    public string? OrthancPluginDirectory { get; set; }
 }

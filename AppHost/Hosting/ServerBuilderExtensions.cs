@@ -36,6 +36,15 @@ public static class ServerBuilderExtensions
         return builder.AddResource(resource);
     }
 
+    /// <summary>Orthanc with its DICOMweb plugin: a PACS peer (for the import service, and as the tests' reference for DICOMweb).</summary>
+    public static IResourceBuilder<OrthancResource> AddOrthanc(this IDistributedApplicationBuilder builder, string name, int? port = null)
+    {
+        var resource = new OrthancResource(name, builder.Secrets.GetOrCreatePassword($"{name}-password"));
+        resource.Endpoints.Add(new Endpoint("http", "http", 8042) { Port = port });
+        resource.Endpoints.Add(new Endpoint("dicom", "tcp", 4242));
+        return builder.AddResource(resource);
+    }
+
     public static IResourceBuilder<ProjectResource> AddProject<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new() => builder.AddProject(name, new TProject());
 

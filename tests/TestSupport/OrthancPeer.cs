@@ -1,0 +1,39 @@
+using System.Net.Http.Headers;
+using System.Text;
+using AppHost.Hosting;
+using AppHost.Hosting.Testing;
+using Xunit;
+
+namespace Imaging.TestSupport;
+
+/// <summary>Orthanc with DICOMweb, started through the app host's launcher for the test classes that compare against it.</summary>
+public sealed class OrthancPeer : IAsyncLifetime
+{
+    private DistributedApplication? _app;
+
+    /// <summary>A client for Orthanc's HTTP API with its credentials; DICOMweb is under /dicom-web/.</summary>
+    public HttpClient Client { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddOrthanc("orthanc");
+        _app = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await _app.StartAsync(timeout.Token);
+        await _app.WaitForHealthyAsync(timeout.Token);
+        var address = new Uri((await _app.GetConnectionStringAsync("orthanc"))!);
+        Client = new HttpClient { BaseAddress = new Uri(address.GetLeftPart(UriPartial.Authority)) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(address.UserInfo))));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
