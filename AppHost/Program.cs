@@ -13,6 +13,8 @@ var messaging = builder.AddRabbitMQ("messaging");
 
 var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
     .WithEnvironment("Storage__Root", Path.Combine(builder.DataDirectory, "storage"))
+    // One key for every replica, so a signed result link works whichever replica answers it.
+    .WithEnvironment("SignedLinks__Key", builder.Secrets.GetOrCreatePassword("resultsapi-signed-links-key"))
     .WithReference(resultsDb).WaitFor(resultsDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(messaging).WaitFor(messaging)

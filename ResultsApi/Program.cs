@@ -22,6 +22,8 @@ builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section
 builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
 builder.Services.AddSingleton<ResultStorage>();
 builder.Services.AddSingleton<DicomInstanceStore>();
+builder.Services.AddOptions<SignedLinkOptions>().BindConfiguration(SignedLinkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<SignedLinks>();
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 // Bounded: token validations and result ownership, one unit each.
 builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
@@ -67,6 +69,7 @@ app.MapGroup("/api/v1/exam")
     .MapScanHierarchyApi()
     .MapTaskResultsApi()
     .MapDicomFilesApi();
+app.MapSeriesResultsApi();
 app.MapGroup(DicomWebApi.Prefix)
     .RequireAuthorization()
     .MapDicomWebApi();

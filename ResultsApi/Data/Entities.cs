@@ -332,3 +332,55 @@ public sealed class DicomInstance
 
     public DateTimeOffset? DatetimeUpdated { get; set; }
 }
+
+/// <summary>An API token of a source for the series results API (Authorization: Token …), kept only as its SHA-256.</summary>
+public sealed class SourceApiToken
+{
+    public Guid Id { get; set; }
+
+    public Guid SourceId { get; set; }
+
+    public required byte[] TokenHash { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? CreatedBy { get; set; }
+
+    public DateTimeOffset DatetimeCreated { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+/// <summary>Where a series' analysis is: queued (by /compute), processing, done with results, or of a modality without a use case.</summary>
+public enum AnalysisStatus
+{
+    QUEUED,
+    PROCESSING,
+    DONE,
+    UNSUPPORTED,
+}
+
+/// <summary>The analysis of one series of a source: its state, and once done the triage status, use case and result files.</summary>
+public sealed class SeriesAnalysis
+{
+    public long Id { get; set; }
+
+    public Guid SourceId { get; set; }
+
+    public required string SeriesInstanceUid { get; set; }
+
+    public AnalysisStatus Status { get; set; }
+
+    public string? TriageStatus { get; set; }
+
+    public string? Usecase { get; set; }
+
+    /// <summary>Result files by kind (sc, sc_key_slices, json, …) as JSON: {"kind": ["file", …]}.</summary>
+    public string Files { get; set; } = "{}";
+
+    public string? Reason { get; set; }
+
+    public DateTimeOffset DatetimeQueued { get; set; }
+
+    public DateTimeOffset? DatetimeUpdated { get; set; }
+}

@@ -27,6 +27,10 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
 
     public DbSet<DicomInstance> Instances => Set<DicomInstance>();
 
+    public DbSet<SourceApiToken> SourceApiTokens => Set<SourceApiToken>();
+
+    public DbSet<SeriesAnalysis> SeriesAnalyses => Set<SeriesAnalysis>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Source>(e =>
@@ -105,6 +109,21 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
             e.HasIndex(x => new { x.SourceId, x.SopInstanceUid }).IsUnique();
             e.HasIndex(x => new { x.SourceId, x.StudyInstanceUid });
             e.HasIndex(x => new { x.SourceId, x.SeriesInstanceUid });
+        });
+
+        model.Entity<SourceApiToken>(e =>
+        {
+            e.ToTable("source_api_tokens");
+            e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+        });
+        model.Entity<SeriesAnalysis>(e =>
+        {
+            e.ToTable("series_analyses");
+            e.Property(x => x.Status).HasConversion<string>();
+            e.Property(x => x.Files).HasColumnType("jsonb");
+            e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.SourceId, x.SeriesInstanceUid }).IsUnique();
         });
 
         // snake_case tables and columns, as the source platform's schema.

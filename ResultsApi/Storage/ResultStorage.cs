@@ -106,6 +106,12 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
     public string DicomPath(Guid sourceId, string studyUid, string seriesUid, string sopInstanceUid) =>
         Contain(Path.Combine(Root, DicomFolder, sourceId.ToString(), studyUid, seriesUid, sopInstanceUid + ".dcm"));
 
+    /// <summary>An analysis result file of a series: {root}/analysis/{source}/{series}/{name}; the series UID must have been validated.</summary>
+    public string AnalysisPath(Guid sourceId, string seriesUid, string name) =>
+        ValidateFileName(name) is { } problem
+            ? throw new ArgumentException(problem, nameof(name))
+            : Contain(Path.Combine(Root, "analysis", sourceId.ToString(), seriesUid, name));
+
     public static void CommitStaged(string stagedPath, string target)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);

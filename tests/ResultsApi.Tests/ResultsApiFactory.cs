@@ -52,6 +52,7 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         builder.UseSetting("Storage:MaxUploadBytes", (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Bootstrap:WorkerPassword", WorkerPassword);
+        builder.UseSetting("SignedLinks:Key", "a key for signing result links in the tests, long enough");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:03");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));

@@ -442,6 +442,62 @@ namespace Imaging.ResultsApi.Data.Migrations
                     b.ToTable("tasks", (string)null);
                 });
 
+            modelBuilder.Entity("Imaging.ResultsApi.Data.SeriesAnalysis", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("DatetimeQueued")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_queued");
+
+                    b.Property<DateTimeOffset?>("DatetimeUpdated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_updated");
+
+                    b.Property<string>("Files")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("files");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("SeriesInstanceUid")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("series_instance_uid");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TriageStatus")
+                        .HasColumnType("text")
+                        .HasColumnName("triage_status");
+
+                    b.Property<string>("Usecase")
+                        .HasColumnType("text")
+                        .HasColumnName("usecase");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId", "SeriesInstanceUid")
+                        .IsUnique();
+
+                    b.ToTable("series_analyses", (string)null);
+                });
+
             modelBuilder.Entity("Imaging.ResultsApi.Data.Source", b =>
                 {
                     b.Property<Guid>("Id")
@@ -464,6 +520,49 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("sources", (string)null);
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.SourceApiToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset>("DatetimeCreated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("datetime_created");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("source_api_tokens", (string)null);
                 });
 
             modelBuilder.Entity("Imaging.ResultsApi.Data.User", b =>
@@ -661,6 +760,24 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Workflow");
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.SeriesAnalysis", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.SourceApiToken", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Imaging.ResultsApi.Data.User", b =>

@@ -1,0 +1,214 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>
+/// The vendor-style series results API (seed: series-results-api): `Authorization: Token …` with the `Source`
+/// header, GET /compute/{series} to queue a series' analysis, GET /results/{series} with the seed's bodies, and the
+/// signed links its files are served by. Source API tokens are made and revoked by an admin of the source.
+/// </summary>
+public static class SeriesResultsApi
+{
+    public static IEndpointRouteBuilder MapSeriesResultsApi(this IEndpointRouteBuilder app)
+    {
+        var vendor = app.MapGroup("").AllowAnonymous().WithTags("series results");
+        vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).");
+        vendor.MapGet("/compute/{series}", ComputeAsync).WithName("compute_series").WithSummary("Queue a series for analysis: 200 queued, 304 already queued.");
+        vendor.MapGet("/results/files/{source_id}/{series}/{filename}", FileAsync).WithName("get_series_result_file")
+            .WithSummary("A result file through its signed link (Range supported).");
+
+        var tokens = app.MapGroup("/api/v1/sources/tokens").RequireAuthorization(policy => policy.RequireRole(Roles.Admin)).WithTags("sources");
+        tokens.MapPost("", CreateTokenAsync).WithName("create_source_token").WithSummary("Create an API token for your source; the token is shown once.");
+        tokens.MapDelete("/{token_id}", RevokeTokenAsync).WithName("revoke_source_token").WithSummary("Revoke one of your source's API tokens.");
+        return app;
+    }
+
+    private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, CancellationToken ct)
+    {
+        var (source, refused) = await AuthenticateAsync(request, db, series, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var analysis = await db.SeriesAnalyses.AsNoTracking().SingleOrDefaultAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct);
+        if (analysis is null)
+        {
+            return Json(StatusCodes.Status409Conflict, new { success = false, message = $"Resource with sopInstanceUID {series} is uploaded but was never queued for processing. Call /compute/{series}." });
+        }
+
+        switch (analysis.Status)
+        {
+            case AnalysisStatus.QUEUED or AnalysisStatus.PROCESSING:
+                return Json(StatusCodes.Status202Accepted, new { success = false, message = $"Resource with sopInstanceUID {series} is under process. Please check back in some time." });
+            case AnalysisStatus.UNSUPPORTED:
+                var accession = await db.Instances.Where(i => i.SourceId == source && i.SeriesInstanceUid == series).Select(i => i.AccessionNumber).FirstOrDefaultAsync(ct);
+                return Json(StatusCodes.Status400BadRequest, new Dictionary<string, object?>
+                {
+                    ["success"] = false,
+                    ["message"] = "Use case not implemented",
+                    ["seriesInstanceUID"] = series,
+                    ["accessionNumber"] = accession ?? "",
+                    ["debug_info"] = new { reason = analysis.Reason ?? "Validity not determined yet!" },
+                    ["result"] = new { },
+                });
+            default:
+                var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
+                var files = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(analysis.Files) ?? [];
+                return Json(StatusCodes.Status200OK, new Dictionary<string, object?>
+                {
+                    ["success"] = true,
+                    ["message"] = "Results retrieved successfully!",
+                    ["triage_status"] = analysis.TriageStatus,
+                    ["result"] = new
+                    {
+                        files = files.ToDictionary(kind => kind.Key, kind => kind.Value.Select(f => baseUrl + links.Sign($"/results/files/{source}/{series}/{f}")).ToList()),
+                    },
+                    ["usecase"] = analysis.Usecase,
+                });
+        }
+    }
+
+    private static async Task<IResult> ComputeAsync(string series, HttpRequest request, ResultsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (source, refused) = await AuthenticateAsync(request, db, series, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (await db.SeriesAnalyses.AnyAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        db.SeriesAnalyses.Add(new SeriesAnalysis { SourceId = source, SeriesInstanceUid = series, Status = AnalysisStatus.QUEUED, DatetimeQueued = time.GetUtcNow() });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Queued by a concurrent call a moment ago.
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return Json(StatusCodes.Status200OK, new { success = true, message = $"Resource with sopInstanceUID {series} is queued for processing." });
+    }
+
+    private static IResult FileAsync(string source_id, string series, string filename, string? expires, string? signature, HttpContext http, SignedLinks links,
+        ResultStorage storage)
+    {
+        // Every refusal looks the same: a tampered link, an expired one and a missing file reveal nothing about each other.
+        var refused = Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
+        if (!links.IsValid($"/results/files/{source_id}/{series}/{filename}", expires, signature)
+            || !Guid.TryParse(source_id, out var source) || Imaging.Dicom.DicomUid.Validate(series) is not null || ResultStorage.ValidateFileName(filename) is not null)
+        {
+            return refused;
+        }
+
+        var path = storage.AnalysisPath(source, series, filename);
+        if (!File.Exists(path))
+        {
+            return refused;
+        }
+
+        PipeFileSender.Install(http);
+        var type = Path.GetExtension(filename) switch { ".dcm" => "application/dicom", ".json" => "application/json", ".pdf" => "application/pdf", _ => "application/octet-stream" };
+        return TypedResults.PhysicalFile(path, type, enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> CreateTokenAsync(TokenRequest payload, HttpContext http, ResultsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(payload.Name) || payload.Name.Length > 100)
+        {
+            return ApiProblems.BadRequest("Invalid name", "A token needs a name of 1 to 100 characters, to know later what it was for.");
+        }
+
+        var user = CurrentUser.From(http.User);
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var token = new SourceApiToken
+        {
+            Id = Guid.NewGuid(),
+            SourceId = user.SourceId,
+            TokenHash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret)),
+            Name = payload.Name.Trim(),
+            CreatedBy = user.Username,
+            DatetimeCreated = time.GetUtcNow(),
+        };
+        db.SourceApiTokens.Add(token);
+        await db.SaveChangesAsync(ct);
+        var sourceName = await db.Sources.Where(s => s.Id == user.SourceId).Select(s => s.Name).SingleAsync(ct);
+        return TypedResults.Created($"/api/v1/sources/tokens/{token.Id}", new TokenCreated(token.Id, token.Name, sourceName, secret, token.DatetimeCreated));
+    }
+
+    private static async Task<IResult> RevokeTokenAsync(string token_id, HttpContext http, ResultsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (!ApiProblems.TryParseId(token_id, "token id", out var id, out var problem))
+        {
+            return problem;
+        }
+
+        var token = await db.SourceApiTokens.SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (ApiProblems.Check(token?.SourceId, CurrentUser.From(http.User), "token", id) is { } refused)
+        {
+            return refused;
+        }
+
+        token!.RevokedAt ??= time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The vendor API's checks, in its order: a valid token (401 with its body), the Source header naming the token's
+    /// source (403), the series uploaded to that source (404), and not another source's (403).
+    /// </summary>
+    private static async Task<(Guid Source, IResult? Refusal)> AuthenticateAsync(HttpRequest request, ResultsDbContext db, string series, CancellationToken ct)
+    {
+        var header = request.Headers.Authorization.ToString();
+        var unauthorized = Json(StatusCodes.Status401Unauthorized,
+            new Dictionary<string, object> { ["message"] = "Invalid token header. No credentials provided.", ["next"] = "/accounts/login/", ["authenticated"] = false });
+        if (!header.StartsWith("Token ", StringComparison.Ordinal) || header.Length > 200)
+        {
+            return (default, unauthorized);
+        }
+
+        var hash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(header["Token ".Length..].Trim()));
+        var token = await db.SourceApiTokens.AsNoTracking().Where(t => t.TokenHash == hash && t.RevokedAt == null)
+            .Join(db.Sources, t => t.SourceId, s => s.Id, (t, s) => new { t.SourceId, s.Name }).SingleOrDefaultAsync(ct);
+        if (token is null)
+        {
+            return (default, unauthorized);
+        }
+
+        var denied = Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
+        if (request.Headers["Source"].ToString() != token.Name)
+        {
+            return (default, denied);
+        }
+
+        if (!await db.Instances.AnyAsync(i => i.SourceId == token.SourceId && i.SeriesInstanceUid == series, ct))
+        {
+            return await db.Instances.AnyAsync(i => i.SeriesInstanceUid == series, ct)
+                ? (default, denied)
+                : (default, Json(StatusCodes.Status404NotFound, new { success = false, message = $"Resource with sopInstanceUID {series} is not yet uploaded!" }));
+        }
+
+        return (token.SourceId, null);
+    }
+
+    // The vendor's bodies are plain JSON with their own field names (not the API's snake_case policy), not problem details.
+    private static readonly JsonSerializerOptions VendorJson = new();
+
+    private static IResult Json(int status, object body) => TypedResults.Json(body, VendorJson, "application/json", status);
+
+    public sealed record TokenRequest(string Name);
+
+    public sealed record TokenCreated(Guid Id, string Name, string Source, string Token, DateTimeOffset DatetimeCreated);
+}

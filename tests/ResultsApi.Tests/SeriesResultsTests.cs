@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Imaging.Dicom;
+using Imaging.ResultsApi.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ResultsApi.Tests;
+
+/// <summary>The vendor series results API: the seed's bodies for every status, token and Source checks, /compute, and signed links that expire.</summary>
+public sealed class SeriesResultsTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
+{
+    private const string Unauthorized = "{\"message\":\"Invalid token header. No credentials provided.\",\"next\":\"/accounts/login/\",\"authenticated\":false}";
+    private const string Denied = "{\"success\":false,\"message\":\"Access denied!\"}";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Tokens_and_the_Source_header_are_checked_with_the_seeds_bodies()
+    {
+        var (token, _) = await CreateTokenAsync();
+        var series = await StoreSeriesAsync();
+        var other = await api.LoginAsync("other", "other-password");
+
+        var (noToken, noTokenBody) = await GetAsync($"/results/{series}", null, null);
+        var (wrongToken, wrongTokenBody) = await GetAsync($"/results/{series}", "Token not-a-token", "default");
+        var (bearer, _) = await GetAsync($"/results/{series}", "Bearer something", "default");
+        var (noSource, noSourceBody) = await GetAsync($"/results/{series}", $"Token {token}", null);
+        var (wrongSource, wrongSourceBody) = await GetAsync($"/results/{series}", $"Token {token}", "other-hospital");
+        using var notAnAdmin = await other.PostAsJsonAsync("/api/v1/sources/tokens", new { name = "x" }, Ct);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, Unauthorized), (noToken, noTokenBody));
+        Assert.Equal((HttpStatusCode.Unauthorized, Unauthorized), (wrongToken, wrongTokenBody));
+        Assert.Equal(HttpStatusCode.Unauthorized, bearer);
+        Assert.Equal((HttpStatusCode.Forbidden, Denied), (noSource, noSourceBody));
+        Assert.Equal((HttpStatusCode.Forbidden, Denied), (wrongSource, wrongSourceBody));
+        Assert.Equal(HttpStatusCode.Forbidden, notAnAdmin.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_series_goes_from_not_uploaded_to_uploaded_to_queued_with_the_seeds_bodies()
+    {
+        var (token, _) = await CreateTokenAsync();
+        var missing = DicomUid.Generate();
+        var (notUploaded, notUploadedBody) = await GetAsync($"/results/{missing}", $"Token {token}", "default");
+        var series = await StoreSeriesAsync();
+
+        var (neverQueued, _) = await GetAsync($"/results/{series}", $"Token {token}", "default");
+        var (queued, queuedBody) = await GetAsync($"/compute/{series}", $"Token {token}", "default");
+        var (again, _) = await GetAsync($"/compute/{series}", $"Token {token}", "default");
+        var (processing, processingBody) = await GetAsync($"/results/{series}", $"Token {token}", "default");
+
+        Assert.Equal((HttpStatusCode.NotFound, $"{{\"success\":false,\"message\":\"Resource with sopInstanceUID {missing} is not yet uploaded!\"}}"), (notUploaded, notUploadedBody));
+        Assert.Equal(HttpStatusCode.Conflict, neverQueued);
+        Assert.Equal(HttpStatusCode.OK, queued);
+        Assert.Contains("queued", queuedBody, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotModified, again);
+        Assert.Equal((HttpStatusCode.Accepted, $"{{\"success\":false,\"message\":\"Resource with sopInstanceUID {series} is under process. Please check back in some time.\"}}"),
+            (processing, processingBody));
+    }
+
+    [Fact]
+    public async Task Another_sources_token_and_a_revoked_token_get_nothing()
+    {
+        var (token, id) = await CreateTokenAsync();
+        var series = await StoreSeriesAsync();
+        var otherToken = await CreateTokenForOtherSourceAsync();
+        var admin = await api.LoginAsync();
+
+        var (foreign, foreignBody) = await GetAsync($"/results/{series}", $"Token {otherToken}", "other-hospital");
+        using (var revoke = await admin.DeleteAsync($"/api/v1/sources/tokens/{id}", Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        var (revoked, revokedBody) = await GetAsync($"/results/{series}", $"Token {token}", "default");
+
+        Assert.Equal((HttpStatusCode.Forbidden, Denied), (foreign, foreignBody));
+        Assert.Equal((HttpStatusCode.Unauthorized, Unauthorized), (revoked, revokedBody));
+    }
+
+    [Fact]
+    public async Task An_unsupported_modality_answers_the_seeds_400_and_a_finished_analysis_its_200_with_signed_links()
+    {
+        var (token, _) = await CreateTokenAsync();
+        var unsupported = await StoreSeriesAsync();
+        var done = await StoreSeriesAsync();
+        var source = await SetAnalysisAsync(unsupported, AnalysisStatus.UNSUPPORTED, "{}", reason: "Modality OT has no use case");
+        await SetAnalysisAsync(done, AnalysisStatus.DONE, "{\"json\": [\"report.json\"], \"sc\": [\"preview-001.dcm\"]}");
+        var report = Encoding.UTF8.GetBytes("{\"mean\": 1.5}");
+        var folder = Path.Combine(api.StorageRoot, "analysis", source.ToString(), done);
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, "report.json"), report, Ct);
+        await File.WriteAllBytesAsync(Path.Combine(folder, "preview-001.dcm"), new byte[300], Ct);
+
+        var (badRequest, badRequestBody) = await GetAsync($"/results/{unsupported}", $"Token {token}", "default");
+        var (ok, okBody) = await GetAsync($"/results/{done}", $"Token {token}", "default");
+
+        Assert.Equal(HttpStatusCode.BadRequest, badRequest);
+        Assert.Equal($"{{\"success\":false,\"message\":\"Use case not implemented\",\"seriesInstanceUID\":\"{unsupported}\",\"accessionNumber\":\"ACC-1\","
+            + "\"debug_info\":{\"reason\":\"Modality OT has no use case\"},\"result\":{}}", badRequestBody);
+        Assert.Equal(HttpStatusCode.OK, ok);
+        var body = JsonDocument.Parse(okBody).RootElement;
+        Assert.Equal(["success", "message", "triage_status", "result", "usecase"], body.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Results retrieved successfully!", body.GetProperty("message").GetString());
+        Assert.Equal("Routine", body.GetProperty("triage_status").GetString());
+        var link = new Uri(body.GetProperty("result").GetProperty("files").GetProperty("json")[0].GetString()!);
+
+        var anonymous = api.CreateClient();
+        Assert.Equal(report, await anonymous.GetByteArrayAsync(link.PathAndQuery, Ct));
+        using var range = new HttpRequestMessage(HttpMethod.Get, link.PathAndQuery) { Headers = { Range = new RangeHeaderValue(2, 5) } };
+        using (var partial = await anonymous.SendAsync(range, Ct))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal(report[2..6], await partial.Content.ReadAsByteArrayAsync(Ct));
+        }
+
+        var tampered = link.PathAndQuery.Replace("report.json", "preview-001.dcm", StringComparison.Ordinal);
+        using (var refused = await anonymous.GetAsync(tampered, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal(Denied, await refused.Content.ReadAsStringAsync(Ct));
+        }
+
+        api.Clock.Advance(TimeSpan.FromMinutes(16));
+        using var expired = await anonymous.GetAsync(link.PathAndQuery, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
+    }
+
+    private async Task<(string Token, Guid Id)> CreateTokenAsync()
+    {
+        var admin = await api.LoginAsync();
+        using var response = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = "viewer" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("default", body.GetProperty("source").GetString());
+        return (body.GetProperty("token").GetString()!, body.GetProperty("id").GetGuid());
+    }
+
+    private async Task<string> CreateTokenForOtherSourceAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var source = await db.Sources.SingleAsync(s => s.Name == "other-hospital", Ct);
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        db.SourceApiTokens.Add(new SourceApiToken { Id = Guid.NewGuid(), SourceId = source.Id, TokenHash = SHA256.HashData(Encoding.ASCII.GetBytes(secret)), Name = "other" });
+        await db.SaveChangesAsync(Ct);
+        return secret;
+    }
+
+    private async Task<Guid> SetAnalysisAsync(string series, AnalysisStatus status, string files, string? reason = null)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var source = await db.Instances.Where(i => i.SeriesInstanceUid == series).Select(i => i.SourceId).FirstAsync(Ct);
+        db.SeriesAnalyses.Add(new SeriesAnalysis
+        {
+            SourceId = source, SeriesInstanceUid = series, Status = status, Files = files, Reason = reason, TriageStatus = "Routine", Usecase = "qct",
+        });
+        await db.SaveChangesAsync(Ct);
+        return source;
+    }
+
+    private async Task<string> StoreSeriesAsync()
+    {
+        var client = await api.LoginAsync();
+        var series = DicomUid.Generate();
+        using var stored = await client.PostAsync("/dicom-web/studies", StowTests.Related(StowTests.Instance(DicomUid.Generate(), series, 1, out _)), Ct);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        return series;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, string? authorization, string? source)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        if (source is not null)
+        {
+            request.Headers.Add("Source", source);
+        }
+
+        using var response = await api.CreateClient().SendAsync(request, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+}
