@@ -159,7 +159,13 @@ public sealed class SeriesResultsTests(ResultsApiFactory api) : IClassFixture<Re
         var source = await db.Instances.Where(i => i.SeriesInstanceUid == series).Select(i => i.SourceId).FirstAsync(Ct);
         db.SeriesAnalyses.Add(new SeriesAnalysis
         {
-            SourceId = source, SeriesInstanceUid = series, Status = status, Files = files, Reason = reason, TriageStatus = "Routine", Usecase = "qct",
+            SourceId = source,
+            SeriesInstanceUid = series,
+            Status = status,
+            Files = files,
+            Reason = reason,
+            TriageStatus = "Routine",
+            Usecase = "qct",
         });
         await db.SaveChangesAsync(Ct);
         return source;
