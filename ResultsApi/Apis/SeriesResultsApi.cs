@@ -12,11 +12,13 @@ namespace Imaging.ResultsApi.Apis;
 /// header, GET /compute/{series} to queue a series' analysis, GET /results/{series} with the seed's bodies, and the
 /// signed links its files are served by. Source API tokens are made and revoked by an admin of the source.
 /// </summary>
-public static class SeriesResultsApi
+public static partial class SeriesResultsApi
 {
     public static IEndpointRouteBuilder MapSeriesResultsApi(this IEndpointRouteBuilder app)
     {
         var vendor = app.MapGroup("").AllowAnonymous().WithTags("series results");
+        vendor.MapPost("/studies", IngestAsync).WithName("upload_studies").DisableAntiforgery()
+            .WithSummary("Upload DICOM files (multipart form fields file_0 … file_n); answers per file, and the series with their instance counts.");
         vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).");
         vendor.MapGet("/compute/{series}", ComputeAsync).WithName("compute_series").WithSummary("Queue a series for analysis: 200 queued, 304 already queued.");
         vendor.MapGet("/results/files/{source_id}/{series}/{filename}", FileAsync).WithName("get_series_result_file")
@@ -73,6 +75,73 @@ public static class SeriesResultsApi
                 });
         }
     }
+
+    private static async Task<IResult> IngestAsync(HttpRequest request, ResultsDbContext db, DicomInstanceStore store,
+        Microsoft.Extensions.Options.IOptions<StorageOptions> options, CancellationToken ct)
+    {
+        var (source, refused) = await AuthenticateSourceAsync(request, db, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return Json(StatusCodes.Status400BadRequest, new { success = false, message = "Send the DICOM files as multipart/form-data, in fields file_0 to file_n." });
+        }
+
+        var (form, unreadable) = await ApiProblems.ReadFormAsync(request, options.Value.MaxUploadBytes, ct);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        var files = form!.Files.Where(f => FileField().IsMatch(f.Name)).OrderBy(f => int.Parse(f.Name[5..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        if (files.Count == 0)
+        {
+            return Json(StatusCodes.Status400BadRequest, new { success = false, message = "The form has no file_0 … file_n fields." });
+        }
+
+        List<object> outcomes = [];
+        List<DicomInstance> stored = [];
+        foreach (var file in files)
+        {
+            await using var content = file.OpenReadStream();
+            var (instance, failure) = await store.StoreAsync(db, source, content, null, ct);
+            if (instance is not null)
+            {
+                stored.Add(instance.Instance);
+                outcomes.Add(new
+                {
+                    field = file.Name,
+                    filename = file.FileName,
+                    stored = true,
+                    sopInstanceUID = instance.Instance.SopInstanceUid,
+                    seriesInstanceUID = instance.Instance.SeriesInstanceUid
+                });
+            }
+            else
+            {
+                outcomes.Add(new { field = file.Name, filename = file.FileName, stored = false, reason = failure!.Message });
+            }
+        }
+
+        // Instance counts as stored now, including instances of these series sent earlier.
+        var seriesUids = stored.Select(i => i.SeriesInstanceUid).Distinct().ToList();
+        var counts = await db.Instances.Where(i => i.SourceId == source && seriesUids.Contains(i.SeriesInstanceUid))
+            .GroupBy(i => i.SeriesInstanceUid).Select(g => new { seriesInstanceUID = g.Key, instances = g.Count() }).ToListAsync(ct);
+        var failed = files.Count - stored.Count;
+        return Json(stored.Count == 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK, new
+        {
+            success = failed == 0,
+            message = failed == 0 ? $"{stored.Count} file(s) uploaded successfully!" : $"{stored.Count} of {files.Count} file(s) uploaded; see files for the others.",
+            files = outcomes,
+            series = counts.OrderBy(c => c.seriesInstanceUID, StringComparer.Ordinal),
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^file_[0-9]{1,5}$")]
+    private static partial System.Text.RegularExpressions.Regex FileField();
 
     private static async Task<IResult> ComputeAsync(string series, HttpRequest request, ResultsDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -171,6 +240,25 @@ public static class SeriesResultsApi
     /// </summary>
     private static async Task<(Guid Source, IResult? Refusal)> AuthenticateAsync(HttpRequest request, ResultsDbContext db, string series, CancellationToken ct)
     {
+        var (source, refused) = await AuthenticateSourceAsync(request, db, ct);
+        if (refused is not null)
+        {
+            return (default, refused);
+        }
+
+        if (!await db.Instances.AnyAsync(i => i.SourceId == source && i.SeriesInstanceUid == series, ct))
+        {
+            return await db.Instances.AnyAsync(i => i.SeriesInstanceUid == series, ct)
+                ? (default, Denied)
+                : (default, Json(StatusCodes.Status404NotFound, new { success = false, message = $"Resource with sopInstanceUID {series} is not yet uploaded!" }));
+        }
+
+        return (source, null);
+    }
+
+    /// <summary>The token (401 with the seed's body) and the Source header naming its source (403).</summary>
+    private static async Task<(Guid Source, IResult? Refusal)> AuthenticateSourceAsync(HttpRequest request, ResultsDbContext db, CancellationToken ct)
+    {
         var header = request.Headers.Authorization.ToString();
         var unauthorized = Json(StatusCodes.Status401Unauthorized,
             new Dictionary<string, object> { ["message"] = "Invalid token header. No credentials provided.", ["next"] = "/accounts/login/", ["authenticated"] = false });
@@ -187,21 +275,10 @@ public static class SeriesResultsApi
             return (default, unauthorized);
         }
 
-        var denied = Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
-        if (request.Headers["Source"].ToString() != token.Name)
-        {
-            return (default, denied);
-        }
-
-        if (!await db.Instances.AnyAsync(i => i.SourceId == token.SourceId && i.SeriesInstanceUid == series, ct))
-        {
-            return await db.Instances.AnyAsync(i => i.SeriesInstanceUid == series, ct)
-                ? (default, denied)
-                : (default, Json(StatusCodes.Status404NotFound, new { success = false, message = $"Resource with sopInstanceUID {series} is not yet uploaded!" }));
-        }
-
-        return (token.SourceId, null);
+        return request.Headers["Source"].ToString() == token.Name ? (token.SourceId, null) : (default, Denied);
     }
+
+    private static IResult Denied => Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
 
     // The vendor's bodies are plain JSON with their own field names (not the API's snake_case policy), not problem details.
     private static readonly JsonSerializerOptions VendorJson = new();

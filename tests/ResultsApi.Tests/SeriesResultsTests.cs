@@ -131,6 +131,39 @@ public sealed class SeriesResultsTests(ResultsApiFactory api) : IClassFixture<Re
         Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
     }
 
+    [Fact]
+    public async Task Studies_are_uploaded_through_the_vendor_form_with_an_answer_per_file_and_per_series()
+    {
+        var (token, _) = await CreateTokenAsync();
+        var (study, series) = (DicomUid.Generate(), DicomUid.Generate());
+        var garbage = new byte[500];
+        new Random(4).NextBytes(garbage);
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(StowTests.Instance(study, series, 1, out var first)), "file_0", "a.dcm" },
+            { new ByteArrayContent(garbage), "file_1", "b.dcm" },
+            { new ByteArrayContent(StowTests.Instance(study, series, 2, out _)), "file_2", "c.dcm" },
+        };
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/studies") { Content = form };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Token {token}");
+        request.Headers.Add("Source", "default");
+        using var response = await api.CreateClient().SendAsync(request, Ct);
+        using var anonymous = await api.CreateClient().PostAsync("/studies", new MultipartFormDataContent { { new ByteArrayContent(garbage), "file_0", "b.dcm" } }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.False(body.GetProperty("success").GetBoolean());
+        var files = body.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal([true, false, true], files.Select(f => f.GetProperty("stored").GetBoolean()));
+        Assert.Equal(first, files[0].GetProperty("sopInstanceUID").GetString());
+        Assert.Contains("Not a readable DICOM instance", files[1].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var seriesCount = Assert.Single(body.GetProperty("series").EnumerateArray());
+        Assert.Equal((series, 2), (seriesCount.GetProperty("seriesInstanceUID").GetString(), seriesCount.GetProperty("instances").GetInt32()));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(Unauthorized, await anonymous.Content.ReadAsStringAsync(Ct));
+    }
+
     private async Task<(string Token, Guid Id)> CreateTokenAsync()
     {
         var admin = await api.LoginAsync();
