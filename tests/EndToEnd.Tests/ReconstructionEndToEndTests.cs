@@ -57,8 +57,16 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         }
 
         await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromSeconds(90));
-        // The worker's own requests (started, finished) reach ResultsApi carrying the upload's trace id.
-        var lines = whole.App.ResourceLogs.Get("resultsapi").Select(l => l.Text).ToList();
+        // The worker's own requests (started, finished) reach ResultsApi carrying the upload's trace id. The log
+        // lines come through the process's output a moment after the status changes, so they are waited for.
+        var finished = $"task FINISHED (trace {traceId})";
+        var lines = new List<string>();
+        for (var attempt = 0; attempt < 100 && !lines.Any(l => l.Contains(finished, StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(100, Ct);
+            lines = [.. whole.App.ResourceLogs.Get("resultsapi").Select(l => l.Text)];
+        }
+
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"RecoJob queued (trace {traceId})", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"started (trace {traceId})", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"task FINISHED (trace {traceId})", StringComparison.Ordinal));
@@ -184,10 +192,16 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri((await whole.App.GetConnectionStringAsync("messaging", Ct))!) };
         await using var connection = await factory.CreateConnectionAsync(Ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        // The worker reports ERROR before it rethrows, so the message reaches the error queue a moment after the status changes.
         List<string> reasons = [];
-        while (await channel.BasicGetAsync("mri_cartesian_reco_error", autoAck: false, Ct) is { } message)
+        for (var attempt = 0; attempt < 100 && !reasons.Any(r => r.Contains("NaN", StringComparison.Ordinal)); attempt++)
         {
-            reasons.Add(System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!));
+            while (await channel.BasicGetAsync("mri_cartesian_reco_error", autoAck: false, Ct) is { } message)
+            {
+                reasons.Add(System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!));
+            }
+
+            await Task.Delay(100, Ct);
         }
 
         Assert.Contains(reasons, r => r.Contains("NaN", StringComparison.Ordinal));
