@@ -34,6 +34,8 @@ public static class DicomWebApi
         dicomWeb.MapGet("/studies/{study}/series/{series}/instances/{instance}", (string study, string series, string instance, HttpContext http,
             ResultsDbContext db, ResultStorage storage, CancellationToken ct) => RetrieveAsync(http, db, storage, study, series, instance, ct))
             .WithName("wado_rs_instance").WithSummary("WADO-RS: one instance.");
+        dicomWeb.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", FramesAsync)
+            .WithName("wado_rs_frames").WithSummary("WADO-RS: uncompressed frames (1-based, comma-separated) as application/octet-stream parts.");
         dicomWeb.MapGet("/studies/{study}/metadata", (string study, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) =>
             MetadataAsync(http, db, storage, study, null, null, ct)).WithName("wado_rs_study_metadata").WithSummary("WADO-RS: a study's metadata as DICOM JSON.");
         dicomWeb.MapGet("/studies/{study}/series/{series}/metadata", (string study, string series, HttpContext http, ResultsDbContext db, ResultStorage storage,
@@ -66,6 +68,48 @@ public static class DicomWebApi
 
         var (found, refused) = await FindAsync(http, db, study, series, instance, ct);
         return refused ?? MultipartRelated.Dicom([.. found!.Select(i => storage.DicomPath(i.SourceId, i.StudyInstanceUid, i.SeriesInstanceUid, i.SopInstanceUid))], ct);
+    }
+
+    private static async Task<IResult> FramesAsync(string study, string series, string instance, string frames, HttpContext http, ResultsDbContext db,
+        ResultStorage storage, CancellationToken ct)
+    {
+        var numbers = frames.Split(',').Select(f => int.TryParse(f, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).ToList();
+        if (numbers.Count > 1000 || numbers.Any(n => n < 1))
+        {
+            return ApiProblems.BadRequest("Invalid frame list", "Frames are 1-based numbers separated by commas.");
+        }
+
+        var (found, refused) = await FindAsync(http, db, study, series, instance, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var row = found![0];
+        var file = DicomReader.ReadFile(storage.DicomPath(row.SourceId, row.StudyInstanceUid, row.SeriesInstanceUid, row.SopInstanceUid));
+        var data = file.Dataset;
+        if (data[DicomTag.PixelData] is not DicomElement pixels)
+        {
+            return TypedResults.Problem(title: "Not acceptable", statusCode: StatusCodes.Status406NotAcceptable,
+                detail: data[DicomTag.PixelData] is null ? "The instance has no pixel data." : "The instance's frames are compressed; this server sends uncompressed frames only.");
+        }
+
+        var frameBytes = (long)data.GetValue<ushort>(DicomTag.Rows) * data.GetValue<ushort>(DicomTag.Columns)
+            * (data.GetString(DicomTag.SamplesPerPixel) is null ? 1 : data.GetValue<ushort>(DicomTag.SamplesPerPixel)) * (data.GetValue<ushort>(DicomTag.BitsAllocated) / 8);
+        var count = row.NumberOfFrames;
+        if (numbers.FirstOrDefault(n => n > count) is var missing and > 0)
+        {
+            return TypedResults.Problem(title: "No such frame", detail: $"The instance has frames 1 to {count}, not {missing}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var all = pixels.Bytes;
+        if (all.Length < count * frameBytes)
+        {
+            return TypedResults.Problem(title: "Unreadable pixel data", detail: $"The pixel data holds {all.Length} bytes, less than {count} frames of {frameBytes}.",
+                statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+
+        return MultipartRelated.OctetStreams([.. numbers.Select(n => all.Slice((int)((n - 1) * frameBytes), (int)frameBytes))], ct);
     }
 
     private static async Task<IResult> MetadataAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,

@@ -24,4 +24,21 @@ internal static class MultipartRelated
             await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), cancellationToken);
         }, $"multipart/related; type=\"application/dicom\"; boundary={boundary}");
     }
+
+    /// <summary>Byte ranges (uncompressed frames) as one multipart/related; type="application/octet-stream" body.</summary>
+    public static IResult OctetStreams(IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken cancellationToken)
+    {
+        var boundary = $"frames-{Guid.NewGuid():N}";
+        return TypedResults.Stream(async body =>
+        {
+            foreach (var part in parts)
+            {
+                await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\n"), cancellationToken);
+                await body.WriteAsync(part, cancellationToken);
+                await body.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+            }
+
+            await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), cancellationToken);
+        }, $"multipart/related; type=\"application/octet-stream\"; boundary={boundary}");
+    }
 }

@@ -40,6 +40,28 @@ public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task Uncompressed_frames_come_back_as_their_pixel_bytes()
+    {
+        var client = await api.LoginAsync();
+        var (study, series, sop) = (DicomUid.Generate(), DicomUid.Generate(), DicomUid.Generate());
+        var frames = Enumerable.Range(0, 3).Select(f => ImagePixels.Gray16([.. Enumerable.Range(0, 8 * 6).Select(i => (ushort)((f * 1000) + i))], 8, 6)).ToList();
+        var dataset = DicomImages.MultiFrameSecondaryCapture(new PatientStudy("P-FR", "Frames^Test", study, DateTimeOffset.UnixEpoch), new ImageSeries(series, 1, "OT"), 1,
+            frames, DateTimeOffset.UnixEpoch, sop);
+        using var stream = new MemoryStream();
+        DicomFile.Create(dataset).Save(stream);
+        (await client.PostAsync("/dicom-web/studies", StowTests.Related(stream.ToArray()), Ct)).Dispose();
+        var url = $"/dicom-web/studies/{study}/series/{series}/instances/{sop}/frames";
+
+        var parts = await PartsAsync(await client.GetAsync($"{url}/3,1", Ct), "application/octet-stream");
+        using var beyond = await client.GetAsync($"{url}/4", Ct);
+        using var zero = await client.GetAsync($"{url}/0", Ct);
+
+        Assert.Equal([frames[2].Bytes, frames[0].Bytes], parts);
+        Assert.Equal(HttpStatusCode.NotFound, beyond.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
+    }
+
+    [Fact]
     public async Task QIDO_RS_matches_on_the_standard_keys_with_wildcards_date_ranges_and_paging()
     {
         var (client, study, series, _, uids) = await StoreSeriesAsync();
@@ -114,7 +136,7 @@ public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<Res
         return (client, study, series, instances, uids);
     }
 
-    private static async Task<List<byte[]>> PartsAsync(HttpResponseMessage response)
+    private static async Task<List<byte[]>> PartsAsync(HttpResponseMessage response, string partType = "application/dicom")
     {
         using (response)
         {
@@ -125,7 +147,7 @@ public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<Res
             List<byte[]> parts = [];
             while (await reader.ReadNextSectionAsync(Ct) is { } section)
             {
-                Assert.Equal("application/dicom", section.ContentType);
+                Assert.Equal(partType, section.ContentType);
                 using var buffer = new MemoryStream();
                 await section.Body.CopyToAsync(buffer, Ct);
                 parts.Add(buffer.ToArray());
