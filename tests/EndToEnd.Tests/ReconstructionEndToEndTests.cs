@@ -191,14 +191,23 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         // The message itself went to the error queue with MassTransit's fault headers, the reason among them.
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri((await whole.App.GetConnectionStringAsync("messaging", Ct))!) };
         await using var connection = await factory.CreateConnectionAsync(Ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-        // The worker reports ERROR before it rethrows, so the message reaches the error queue a moment after the status changes.
+        // The worker reports ERROR before it rethrows, so the message reaches the error queue a moment after the status
+        // changes, and MassTransit creates that queue only with its first message: a missing queue closes the channel,
+        // so each look uses its own.
         List<string> reasons = [];
         for (var attempt = 0; attempt < 100 && !reasons.Any(r => r.Contains("NaN", StringComparison.Ordinal)); attempt++)
         {
-            while (await channel.BasicGetAsync("mri_cartesian_reco_error", autoAck: false, Ct) is { } message)
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+            try
             {
-                reasons.Add(System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!));
+                while (await channel.BasicGetAsync("mri_cartesian_reco_error", autoAck: false, Ct) is { } message)
+                {
+                    reasons.Add(System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!));
+                }
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                // Not there yet.
             }
 
             await Task.Delay(100, Ct);
