@@ -21,6 +21,19 @@ internal static class ApiProblems
         return false;
     }
 
+    /// <summary>The integer ids of the workflow manager (records, workflow definitions): positive, digits only; 400 otherwise.</summary>
+    public static bool TryParseNumber(string value, string what, out int id, out IResult problem)
+    {
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id) && id > 0)
+        {
+            problem = null!;
+            return true;
+        }
+
+        problem = BadRequest("Malformed id", $"'{Truncate(value)}' is not a valid {what}: expected a positive integer.");
+        return false;
+    }
+
     public static IResult NotFound(string what, Guid id) =>
         TypedResults.Problem(title: $"{Capitalise(what)} not found", detail: $"There is no {what} {id}.", statusCode: StatusCodes.Status404NotFound);
 

@@ -417,7 +417,7 @@ public static class WorkflowManagerApi
 
     private static async Task<(OwnedRecord? Record, IResult? Refusal)> FindRecordAsync(string idText, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!TryParseInt(idText, "record id", out var id, out var problem))
+        if (!ApiProblems.TryParseNumber(idText, "record id", out var id, out var problem))
         {
             return (null, problem);
         }
@@ -433,7 +433,7 @@ public static class WorkflowManagerApi
     private static async Task<(WorkflowDefinition? Definition, IResult? Refusal)> FindDefinitionAsync(string idText, ResultsDbContext db, HttpContext http,
         CancellationToken ct)
     {
-        if (!TryParseInt(idText, "workflow id", out var id, out var problem))
+        if (!ApiProblems.TryParseNumber(idText, "workflow id", out var id, out var problem))
         {
             return (null, problem);
         }
@@ -443,18 +443,6 @@ public static class WorkflowManagerApi
             ? TypedResults.Problem(title: "Workflow not found", detail: $"There is no workflow {id}.", statusCode: StatusCodes.Status404NotFound)
             : ApiProblems.Check(definition.SourceId, CurrentUser.From(http.User), "workflow", Guid.Empty);
         return refused is null ? (definition, null) : (null, refused);
-    }
-
-    private static bool TryParseInt(string text, string what, out int id, out IResult problem)
-    {
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0)
-        {
-            problem = null!;
-            return true;
-        }
-
-        problem = ApiProblems.BadRequest("Malformed id", $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a valid {what}: expected a positive integer.");
-        return false;
     }
 
     private static IResult? Validate(WorkflowDefinitionIn payload)

@@ -282,21 +282,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
 
     private static string Oracle(string script) => Path.Combine(AppContext.BaseDirectory, "Oracle", script);
 
-    private static IEnumerable<int> Descendants(int pid)
-    {
-        yield return pid;
-        foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.GetDirectories($"/proc/{pid}/task") : [])
-        {
-            var children = File.Exists(Path.Combine(task, "children")) ? File.ReadAllText(Path.Combine(task, "children")) : "";
-            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-            {
-                foreach (var descendant in Descendants(child))
-                {
-                    yield return descendant;
-                }
-            }
-        }
-    }
+    private static IEnumerable<int> Descendants(int pid) => [pid, .. Imaging.TestSupport.ProcessTable.Children(pid).SelectMany(Descendants)];
 
     private static void Signal(string signal, IEnumerable<int> pids) => Run("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
