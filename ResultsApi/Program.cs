@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Apis;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
@@ -33,6 +34,10 @@ builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Sec
 builder.Services.AddSingleton<OutboxSignal>();
 builder.Services.AddSingleton<Outbox>();
 builder.Services.AddHostedService<OutboxDispatcher>();
+builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAnalysisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddScoped<SeriesAnalysisQueue>();
+builder.Services.AddSingleton<StableSeriesQueue>();
+builder.Services.AddHostedService(services => services.GetRequiredService<StableSeriesQueue>());
 
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
@@ -70,6 +75,7 @@ app.MapGroup("/api/v1/exam")
     .MapTaskResultsApi()
     .MapDicomFilesApi();
 app.MapSeriesResultsApi();
+app.MapSeriesAnalysisApi();
 app.MapGroup(DicomWebApi.Prefix)
     .RequireAuthorization()
     .MapDicomWebApi();

@@ -1,6 +1,7 @@
 using Imaging.WorkflowWorker;
 using Imaging.WorkflowWorker.Reconstruction;
 using Imaging.WorkflowWorker.ResultsApi;
+using Imaging.WorkflowWorker.SeriesAnalysis;
 
 // The worker serves HTTP only for /health and /alive; its work arrives over the bus.
 var builder = WebApplication.CreateBuilder(args);
@@ -10,7 +11,12 @@ builder.Services.AddOptions<ReconstructionOptions>().BindConfiguration(Reconstru
 builder.Services.AddOptions<ResultsApiOptions>().BindConfiguration(ResultsApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<ResultsApiToken>();
 builder.Services.AddHttpClient<ResultsApiClient>(client => client.BaseAddress = new Uri("https+http://resultsapi"));
-builder.AddMessageBus("messaging", bus => bus.AddConsumer<RecoJobConsumer>(typeof(RecoJobConsumerDefinition)));
+builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAnalysisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.AddMessageBus("messaging", bus =>
+{
+    bus.AddConsumer<RecoJobConsumer>(typeof(RecoJobConsumerDefinition));
+    bus.AddConsumer<SeriesAnalysisConsumer>(typeof(SeriesAnalysisConsumerDefinition));
+});
 
 var app = builder.Build();
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
@@ -48,12 +49,14 @@ public static partial class SeriesResultsApi
         {
             case AnalysisStatus.QUEUED or AnalysisStatus.PROCESSING:
                 return Json(StatusCodes.Status202Accepted, new { success = false, message = $"Resource with sopInstanceUID {series} is under process. Please check back in some time." });
-            case AnalysisStatus.UNSUPPORTED:
+            case AnalysisStatus.UNSUPPORTED or AnalysisStatus.FAILED:
+                // The seed's 400 body; a failed analysis (not in the seed) keeps its shape with its own message and code.
                 var accession = await db.Instances.Where(i => i.SourceId == source && i.SeriesInstanceUid == series).Select(i => i.AccessionNumber).FirstOrDefaultAsync(ct);
-                return Json(StatusCodes.Status400BadRequest, new Dictionary<string, object?>
+                var failed = analysis.Status == AnalysisStatus.FAILED;
+                return Json(failed ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest, new Dictionary<string, object?>
                 {
                     ["success"] = false,
-                    ["message"] = "Use case not implemented",
+                    ["message"] = failed ? "Analysis failed. Call /compute again to retry." : "Use case not implemented",
                     ["seriesInstanceUID"] = series,
                     ["accessionNumber"] = accession ?? "",
                     ["debug_info"] = new { reason = analysis.Reason ?? "Validity not determined yet!" },
@@ -143,7 +146,7 @@ public static partial class SeriesResultsApi
     [System.Text.RegularExpressions.GeneratedRegex("^file_[0-9]{1,5}$")]
     private static partial System.Text.RegularExpressions.Regex FileField();
 
-    private static async Task<IResult> ComputeAsync(string series, HttpRequest request, ResultsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ComputeAsync(string series, HttpRequest request, ResultsDbContext db, SeriesAnalysisQueue queue, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateAsync(request, db, series, ct);
         if (refused is not null)
@@ -151,23 +154,9 @@ public static partial class SeriesResultsApi
             return refused;
         }
 
-        if (await db.SeriesAnalyses.AnyAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        db.SeriesAnalyses.Add(new SeriesAnalysis { SourceId = source, SeriesInstanceUid = series, Status = AnalysisStatus.QUEUED, DatetimeQueued = time.GetUtcNow() });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Queued by a concurrent call a moment ago.
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return Json(StatusCodes.Status200OK, new { success = true, message = $"Resource with sopInstanceUID {series} is queued for processing." });
+        return await queue.QueueAsync(db, source, series, "compute", ct)
+            ? Json(StatusCodes.Status200OK, new { success = true, message = $"Resource with sopInstanceUID {series} is queued for processing." })
+            : TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
     private static IResult FileAsync(string source_id, string series, string filename, string? expires, string? signature, HttpContext http, SignedLinks links,

@@ -358,6 +358,9 @@ public enum AnalysisStatus
     PROCESSING,
     DONE,
     UNSUPPORTED,
+
+    /// <summary>The analysis failed after its retries; /compute queues it again.</summary>
+    FAILED,
 }
 
 /// <summary>The analysis of one series of a source: its state, and once done the triage status, use case and result files.</summary>
@@ -379,6 +382,12 @@ public sealed class SeriesAnalysis
     public string Files { get; set; } = "{}";
 
     public string? Reason { get; set; }
+
+    /// <summary>How many times the series was queued; the worker's reports name the attempt they belong to.</summary>
+    public int Attempt { get; set; }
+
+    /// <summary>How the analysis was queued: "compute" (the endpoint) or "stable" (no new instance for a while).</summary>
+    public string QueuedBy { get; set; } = "compute";
 
     public DateTimeOffset DatetimeQueued { get; set; }
 

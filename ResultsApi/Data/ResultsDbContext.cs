@@ -120,6 +120,8 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
         model.Entity<SeriesAnalysis>(e =>
         {
             e.ToTable("series_analyses");
+            // Two callers re-queueing one failed analysis: the second finds the attempt changed and queues nothing.
+            e.Property(x => x.Attempt).IsConcurrencyToken();
             e.Property(x => x.Status).HasConversion<string>();
             e.Property(x => x.Files).HasColumnType("jsonb");
             e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);

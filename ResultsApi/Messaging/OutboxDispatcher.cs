@@ -113,6 +113,11 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
                 await bus.Publish(job, context => context.MessageId = messageId, cancellationToken);
                 LogPublished(logger, message.Id, message.MessageType, job.RecordId);
                 break;
+            case "Imaging.Contracts.SeriesAnalysisJob":
+                var analysis = JsonSerializer.Deserialize<SeriesAnalysisJob>(message.Body) ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty body.");
+                await bus.Publish(analysis, context => context.MessageId = messageId, cancellationToken);
+                LogPublishedAnalysis(logger, message.Id, analysis.SeriesInstanceUid, analysis.SourceId, analysis.Attempt);
+                break;
             default:
                 throw new InvalidOperationException($"Outbox message {message.Id} has type {message.MessageType}, which this version does not publish.");
         }
@@ -129,6 +134,9 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published outbox message {OutboxId} ({MessageType}) for record {RecordId}")]
     private static partial void LogPublished(ILogger logger, long outboxId, string messageType, int recordId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published outbox message {OutboxId} (SeriesAnalysisJob) for series {SeriesInstanceUid} of source {SourceId}, attempt {Attempt}")]
+    private static partial void LogPublishedAnalysis(ILogger logger, long outboxId, string seriesInstanceUid, Guid sourceId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish outbox message {OutboxId} ({MessageType}), attempt {Attempts}; next try in {Backoff}")]
     private static partial void LogPublishFailed(ILogger logger, long outboxId, string messageType, int attempts, TimeSpan backoff, Exception error);

@@ -112,6 +112,10 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
             ? throw new ArgumentException(problem, nameof(name))
             : Contain(Path.Combine(Root, "analysis", sourceId.ToString(), seriesUid, name));
 
+    /// <summary>Writes an analysis result file (temporary name, then renamed); the same name again replaces it.</summary>
+    public Task<StoredFile> SaveAnalysisFileAsync(Guid sourceId, string seriesUid, string name, Stream content, CancellationToken cancellationToken) =>
+        WriteAsync(AnalysisPath(sourceId, seriesUid, name), content, cancellationToken);
+
     public static void CommitStaged(string stagedPath, string target)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -10,6 +10,12 @@ namespace Imaging.WorkflowWorker.ResultsApi;
 public sealed record ReconstructionContext(int RecordId, int Generation, string Input, Guid ResultId, Guid TaskId, string TaskName, Guid WorkflowId,
     Guid ExamId, string ExamName, string? PatientId, DateTimeOffset ExamCreated);
 
+/// <summary>What ResultsApi tells the worker when it takes a series analysis: the series and its instances in order.</summary>
+public sealed record AnalysisContext(Guid SourceId, string SeriesInstanceUid, int Attempt, string StudyInstanceUid, string? Modality, string? AccessionNumber,
+    string? PatientId, string? SeriesDescription, IReadOnlyList<AnalysisInstance> Instances);
+
+public sealed record AnalysisInstance(string SopInstanceUid, string SopClassUid, int? InstanceNumber, int NumberOfFrames, string TransferSyntaxUid, long Size);
+
 /// <summary>
 /// The worker's calls to ResultsApi, found through service discovery (https+http://resultsapi). Logs in with the
 /// service account on first use and again when a token is refused; the resilience handler retries transient faults.
@@ -79,6 +85,58 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
             await EnsureSuccessAsync(response, cancellationToken);
         }
     }
+
+    /// <summary>Takes a series analysis (PROCESSING); null when it is stale or already reported (409), so it is skipped.</summary>
+    public async Task<AnalysisContext?> StartAnalysisAsync(Guid sourceId, string seriesUid, int attempt, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, "started"))
+        {
+            Content = JsonContent.Create(new { attempt }, options: Json),
+        }, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<AnalysisContext>(Json, cancellationToken)
+            ?? throw new InvalidOperationException("ResultsApi answered the start of an analysis with an empty body.");
+    }
+
+    public async Task<byte[]> GetAnalysisInstanceAsync(Guid sourceId, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, AnalysisPath(sourceId, seriesUid, $"instances/{sopInstanceUid}")), cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
+    /// <summary>Stores a result file of the analysis; the same name again replaces it, so a repeated analysis leaves one copy.</summary>
+    public async Task PutAnalysisFileAsync(Guid sourceId, string seriesUid, string fileName, byte[] content, string contentType, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, AnalysisPath(sourceId, seriesUid, $"files/{fileName}"))
+        {
+            Content = new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue(contentType) } },
+        }, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>Reports the outcome: "finished", "unsupported" or "failed". False when the attempt was superseded or already reported (409).</summary>
+    public async Task<bool> ReportAnalysisAsync(Guid sourceId, string seriesUid, string outcome, object body, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, outcome))
+        {
+            Content = JsonContent.Create(body, options: Json),
+        }, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
+    private static string AnalysisPath(Guid sourceId, string seriesUid, string rest) => $"/api/v1/series-analyses/{sourceId}/{seriesUid}/{rest}";
 
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, CancellationToken cancellationToken)
     {

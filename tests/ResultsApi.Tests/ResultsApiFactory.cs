@@ -55,6 +55,8 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         builder.UseSetting("SignedLinks:Key", "a key for signing result links in the tests, long enough");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:03");
+        // The stable-series scan is driven by the tests that need it, not by a timer racing the others.
+        builder.UseSetting("SeriesAnalysis:QueueWhenStableFor", "00:00:00");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 

@@ -451,6 +451,11 @@ namespace Imaging.ResultsApi.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("Attempt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
                     b.Property<DateTimeOffset>("DatetimeQueued")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("datetime_queued");
@@ -463,6 +468,11 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("files");
+
+                    b.Property<string>("QueuedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("queued_by");
 
                     b.Property<string>("Reason")
                         .HasColumnType("text")

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Imaging.ResultsApi.Analysis;
+
+public sealed class SeriesAnalysisOptions
+{
+    public const string SectionName = "SeriesAnalysis";
+
+    /// <summary>
+    /// A series no instance has been added to for this long is queued without a /compute call; zero turns this off.
+    /// An upload in progress keeps adding instances, so a series is only queued once it is complete.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan QueueWhenStableFor { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often stable series are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,225 @@
+using System.Text.Json;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Imaging.ResultsApi.Apis;
+
+/// <summary>
+/// The calls WorkflowWorker makes while it analyses a series (service role only): take the job, read the series'
+/// instances, store the result files, and report the outcome. Every report names the attempt it belongs to; a
+/// report for an older queueing, or for an analysis already reported, is answered 409 and changes nothing.
+/// </summary>
+public static partial class SeriesAnalysisApi
+{
+    /// <summary>The result kinds of the vendor API (seed: series-results-api), the only keys result.files may hold.</summary>
+    public static readonly IReadOnlySet<string> FileKinds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "sc", "pdf", "sr", "sc_key_slices", "seg", "gsps", "json", "pr", "hl7", "encapsulated_pdf",
+    };
+
+    public static IEndpointRouteBuilder MapSeriesAnalysisApi(this IEndpointRouteBuilder app)
+    {
+        var worker = app.MapGroup("/api/v1/series-analyses/{source_id}/{series}")
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
+        worker.MapPost("/started", StartedAsync).WithName("series_analysis_started")
+            .WithSummary("The worker took the analysis: PROCESSING; answers the series and its instances. 409 when stale or already reported.");
+        worker.MapGet("/instances/{sop}", InstanceAsync).WithName("series_analysis_instance").WithSummary("One instance of the series, as stored.");
+        worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").WithSummary("Store a result file; the same name again replaces it.");
+        worker.MapPost("/finished", FinishedAsync).WithName("series_analysis_finished").WithSummary("The analysis is done: DONE with triage status, use case and files.");
+        worker.MapPost("/unsupported", UnsupportedAsync).WithName("series_analysis_unsupported").WithSummary("No use case for this series: UNSUPPORTED with the reason.");
+        worker.MapPost("/failed", FailedAsync).WithName("series_analysis_failed").WithSummary("The analysis failed for good: FAILED with the reason.");
+        return app;
+    }
+
+    private static async Task<IResult> StartedAsync(string source_id, string series, AttemptIn payload, ResultsDbContext db, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        analysis!.Status = AnalysisStatus.PROCESSING;
+        analysis.DatetimeUpdated = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        var instances = await db.Instances.AsNoTracking().Where(i => i.SourceId == analysis.SourceId && i.SeriesInstanceUid == series)
+            .OrderBy(i => i.InstanceNumber).ThenBy(i => i.SopInstanceUid)
+            .Select(i => new InstanceOut(i.SopInstanceUid, i.SopClassUid, i.InstanceNumber, i.NumberOfFrames, i.TransferSyntaxUid, i.Size))
+            .ToListAsync(ct);
+        var first = await db.Instances.AsNoTracking().Where(i => i.SourceId == analysis.SourceId && i.SeriesInstanceUid == series)
+            .OrderBy(i => i.Id).FirstAsync(ct);
+        LogStarted(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, analysis.Attempt, instances.Count);
+        return TypedResults.Ok(new AnalysisContextOut(analysis.SourceId, series, analysis.Attempt, first.StudyInstanceUid, first.Modality, first.AccessionNumber,
+            first.PatientId, first.SeriesDescription, instances));
+    }
+
+    private static async Task<IResult> InstanceAsync(string source_id, string series, string sop, ResultsDbContext db, ResultStorage storage, HttpContext http,
+        CancellationToken ct)
+    {
+        if (!Guid.TryParse(source_id, out var source) || Dicom.DicomUid.Validate(series) is not null || Dicom.DicomUid.Validate(sop) is not null)
+        {
+            return ApiProblems.BadRequest("Malformed identifier", "Expected a source UUID, a series UID and a SOP instance UID.");
+        }
+
+        var instance = await db.Instances.AsNoTracking()
+            .SingleOrDefaultAsync(i => i.SourceId == source && i.SeriesInstanceUid == series && i.SopInstanceUid == sop, ct);
+        if (instance is null)
+        {
+            return TypedResults.Problem(title: "Instance not found", detail: $"Series {series} of source {source} has no instance {sop}.",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        PipeFileSender.Install(http);
+        return TypedResults.PhysicalFile(storage.DicomPath(source, instance.StudyInstanceUid, series, sop), "application/dicom", enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> PutFileAsync(string source_id, string series, string filename, HttpRequest request, ResultsDbContext db,
+        ResultStorage storage, CancellationToken ct)
+    {
+        if (ResultStorage.ValidateFileName(filename) is { } badName)
+        {
+            return ApiProblems.BadRequest("Invalid file name", badName);
+        }
+
+        var (analysis, refused) = await FindAsync(source_id, series, attempt: null, db, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        try
+        {
+            var stored = await storage.SaveAnalysisFileAsync(analysis!.SourceId, series, filename, request.Body, ct);
+            return TypedResults.Ok(new { name = stored.Name, size = stored.Size, sha256 = stored.Sha256 });
+        }
+        catch (UploadTooLargeException tooLarge)
+        {
+            return TypedResults.Problem(title: "Upload too large", detail: tooLarge.Message, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+    }
+
+    private static async Task<IResult> FinishedAsync(string source_id, string series, AnalysisFinishedIn payload, ResultsDbContext db, ResultStorage storage,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (payload.TriageStatus is not ("Critical" or "Routine") || string.IsNullOrWhiteSpace(payload.Usecase) || payload.Usecase.Length > 64)
+        {
+            return ApiProblems.BadRequest("Invalid outcome", "triage_status is 'Critical' or 'Routine', and usecase names the use case (1 to 64 characters).");
+        }
+
+        if (payload.Files.Keys.FirstOrDefault(kind => !FileKinds.Contains(kind)) is { } unknown)
+        {
+            return ApiProblems.BadRequest("Unknown file kind", $"'{unknown}' is not a result kind; the kinds are {string.Join(", ", FileKinds.Order())}.");
+        }
+
+        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var missing = payload.Files.Values.SelectMany(names => names)
+            .FirstOrDefault(name => ResultStorage.ValidateFileName(name) is not null || !File.Exists(storage.AnalysisPath(analysis!.SourceId, series, name)));
+        if (missing is not null)
+        {
+            return ApiProblems.BadRequest("Missing result file", $"'{missing}' was not stored for this series; PUT it to files/{{name}} first.");
+        }
+
+        analysis!.Status = AnalysisStatus.DONE;
+        analysis.TriageStatus = payload.TriageStatus;
+        analysis.Usecase = payload.Usecase;
+        analysis.Files = JsonSerializer.Serialize(payload.Files);
+        analysis.DatetimeUpdated = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        LogFinished(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, payload.Usecase, payload.TriageStatus,
+            payload.Files.Sum(f => f.Value.Count));
+        return TypedResults.NoContent();
+    }
+
+    private static Task<IResult> UnsupportedAsync(string source_id, string series, AnalysisReasonIn payload, ResultsDbContext db, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct) =>
+        EndAsync(source_id, series, payload, AnalysisStatus.UNSUPPORTED, db, time, loggers, ct);
+
+    private static Task<IResult> FailedAsync(string source_id, string series, AnalysisReasonIn payload, ResultsDbContext db, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct) =>
+        EndAsync(source_id, series, payload, AnalysisStatus.FAILED, db, time, loggers, ct);
+
+    private static async Task<IResult> EndAsync(string source_id, string series, AnalysisReasonIn payload, AnalysisStatus status, ResultsDbContext db,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(payload.Reason))
+        {
+            return ApiProblems.BadRequest("No reason", "Say why, in 'reason': the person polling /results reads it.");
+        }
+
+        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        analysis!.Status = status;
+        analysis.Reason = payload.Reason.Length > 1000 ? payload.Reason[..1000] : payload.Reason;
+        analysis.DatetimeUpdated = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        LogEnded(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, status, analysis.Reason);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The analysis the worker's call is about: 400 for malformed ids, 404 when there is none, 409 when the call names
+    /// another attempt than the current one or the analysis was already reported (DONE, UNSUPPORTED, FAILED).
+    /// </summary>
+    private static async Task<(SeriesAnalysis? Analysis, IResult? Refusal)> FindAsync(string sourceText, string series, int? attempt, ResultsDbContext db,
+        CancellationToken ct)
+    {
+        if (!Guid.TryParse(sourceText, out var source) || Dicom.DicomUid.Validate(series) is not null)
+        {
+            return (null, ApiProblems.BadRequest("Malformed identifier", "Expected a source UUID and a series instance UID."));
+        }
+
+        var analysis = await db.SeriesAnalyses.SingleOrDefaultAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct);
+        if (analysis is null)
+        {
+            return (null, TypedResults.Problem(title: "Analysis not found", detail: $"Series {series} of source {source} was never queued for analysis.",
+                statusCode: StatusCodes.Status404NotFound));
+        }
+
+        if (attempt is { } named && named != analysis.Attempt)
+        {
+            return (null, TypedResults.Problem(title: "Stale analysis", detail: $"The call is for attempt {named}; the series is now at attempt {analysis.Attempt}.",
+                statusCode: StatusCodes.Status409Conflict));
+        }
+
+        if (analysis.Status is AnalysisStatus.DONE or AnalysisStatus.UNSUPPORTED or AnalysisStatus.FAILED)
+        {
+            return (null, TypedResults.Problem(title: "Analysis already reported", detail: $"Attempt {analysis.Attempt} of series {series} is {analysis.Status}.",
+                statusCode: StatusCodes.Status409Conflict));
+        }
+
+        return (analysis, null);
+    }
+
+    public sealed record AttemptIn(int Attempt);
+
+    public sealed record AnalysisReasonIn(int Attempt, string Reason);
+
+    public sealed record AnalysisFinishedIn(int Attempt, string Usecase, string TriageStatus, Dictionary<string, List<string>> Files);
+
+    public sealed record InstanceOut(string SopInstanceUid, string SopClassUid, int? InstanceNumber, int NumberOfFrames, string TransferSyntaxUid, long Size);
+
+    public sealed record AnalysisContextOut(Guid SourceId, string SeriesInstanceUid, int Attempt, string StudyInstanceUid, string? Modality, string? AccessionNumber,
+        string? PatientId, string? SeriesDescription, IReadOnlyList<InstanceOut> Instances);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis attempt {Attempt} started on {Instances} instance(s)")]
+    private static partial void LogStarted(ILogger logger, string seriesInstanceUid, Guid sourceId, int attempt, int instances);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis DONE, use case {Usecase}, triage {TriageStatus}, {Files} file(s)")]
+    private static partial void LogFinished(ILogger logger, string seriesInstanceUid, Guid sourceId, string usecase, string triageStatus, int files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis {Status}: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string seriesInstanceUid, Guid sourceId, AnalysisStatus status, string reason);
+}

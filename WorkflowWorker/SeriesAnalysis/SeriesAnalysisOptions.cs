@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Imaging.WorkflowWorker.SeriesAnalysis;
+
+public sealed class SeriesAnalysisOptions
+{
+    public const string SectionName = "SeriesAnalysis";
+
+    [Range(1, 64)]
+    public int ConcurrentJobs { get; set; } = 2;
+
+    [Range(1, 1000)]
+    public int PrefetchCount { get; set; } = 4;
+
+    /// <summary>Waits between attempts for an analysis that fails for a passing reason.</summary>
+    [MinLength(0)]
+    public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
+
+    /// <summary>At most this many preview images (sc); a longer series is sampled evenly, first and last slice included.</summary>
+    [Range(1, 10_000)]
+    public int MaxPreviews { get; set; } = 64;
+
+    /// <summary>The quality rules; a failed rule makes the triage status Critical.</summary>
+    [Required]
+    public QualityRules Rules { get; set; } = new();
+}
+
+/// <summary>The configured quality rules. Limits are inclusive: a value exactly at its limit passes.</summary>
+public sealed class QualityRules
+{
+    /// <summary>MR: the lowest acceptable series SNR (mean over slices, NEMA two-region estimate).</summary>
+    [Range(0, 1e6)]
+    public double MinMrSnr { get; set; } = 10;
+
+    /// <summary>CT: the highest acceptable noise, the standard deviation in HU of the centre region (mean over slices).</summary>
+    [Range(0, 1e6)]
+    public double MaxCtNoiseHu { get; set; } = 25;
+
+    /// <summary>Fewer slices than this is an incomplete series.</summary>
+    [Range(1, 100_000)]
+    public int MinSlices { get; set; } = 1;
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Imaging.Contracts;
+using Imaging.Dicom;
+using Imaging.ResultsApi.Analysis;
+using Imaging.ResultsApi.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ResultsApi.Tests;
+
+/// <summary>
+/// How a series reaches the worker and its results come back: /compute and the stable-series scan queue it through
+/// the outbox; the worker takes it (service role only), reads its instances, stores files and reports the outcome
+/// for its attempt; stale and repeated reports change nothing; a failed analysis can be queued again.
+/// </summary>
+public sealed class SeriesAnalysisApiTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_worker_takes_the_series_reads_its_instances_stores_files_and_finishes_it_once()
+    {
+        var (series, instances) = await StoreSeriesAsync(3);
+        var (token, source) = await TokenAsync();
+        Assert.Equal(HttpStatusCode.OK, (await VendorAsync($"/compute/{series}", token)).Status);
+        var job = await QueuedJobAsync(series);
+        Assert.Equal(new SeriesAnalysisJob(source, series, 1), job);
+        var worker = await api.LoginAsync("workflow-worker", ResultsApiFactory.WorkerPassword);
+        var admin = await api.LoginAsync();
+        var path = $"/api/v1/series-analyses/{source}/{series}";
+
+        using var notAWorker = await admin.PostAsJsonAsync($"{path}/started", new { attempt = 1 }, Ct);
+        using var stale = await worker.PostAsJsonAsync($"{path}/started", new { attempt = 7 }, Ct);
+        using var started = await worker.PostAsJsonAsync($"{path}/started", new { attempt = 1 }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, notAWorker.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        var context = await started.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("OT", context.GetProperty("modality").GetString());
+        Assert.Equal(instances.Select(i => i.Uid), context.GetProperty("instances").EnumerateArray().Select(i => i.GetProperty("sop_instance_uid").GetString()));
+        Assert.Equal(instances[1].Bytes, await worker.GetByteArrayAsync($"{path}/instances/{instances[1].Uid}", Ct));
+        Assert.Equal(HttpStatusCode.Accepted, (await VendorAsync($"/results/{series}", token)).Status);
+
+        var report = Encoding.UTF8.GetBytes("{\"triage_status\":\"Routine\"}");
+        using (var put = await worker.PutAsync($"{path}/files/report.json", new ByteArrayContent(report), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        using (var sneaky = await worker.PutAsync($"{path}/files/..%2F..%2Fescape.json", new ByteArrayContent(report), Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, sneaky.StatusCode);
+        }
+
+        using var unknownKind = await worker.PostAsJsonAsync($"{path}/finished",
+            new { attempt = 1, usecase = "mr_image_quality", triage_status = "Routine", files = new Dictionary<string, string[]> { ["movies"] = ["report.json"] } }, Ct);
+        using var missingFile = await worker.PostAsJsonAsync($"{path}/finished",
+            new { attempt = 1, usecase = "mr_image_quality", triage_status = "Routine", files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"] } }, Ct);
+        using var badTriage = await worker.PostAsJsonAsync($"{path}/finished",
+            new { attempt = 1, usecase = "mr_image_quality", triage_status = "Fine", files = new Dictionary<string, string[]>() }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownKind.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, missingFile.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badTriage.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await VendorAsync($"/results/{series}", token)).Status);
+
+        var outcome = new { attempt = 1, usecase = "mr_image_quality", triage_status = "Critical", files = new Dictionary<string, string[]> { ["json"] = ["report.json"] } };
+        using var finished = await worker.PostAsJsonAsync($"{path}/finished", outcome, Ct);
+        using var again = await worker.PostAsJsonAsync($"{path}/finished", outcome with { triage_status = "Routine" }, Ct);
+        using var lateFailure = await worker.PostAsJsonAsync($"{path}/failed", new { attempt = 1, reason = "too late" }, Ct);
+        Assert.Equal(HttpStatusCode.NoContent, finished.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, lateFailure.StatusCode);
+
+        var (status, body) = await VendorAsync($"/results/{series}", token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var results = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("Critical", results.GetProperty("triage_status").GetString());
+        Assert.Equal("mr_image_quality", results.GetProperty("usecase").GetString());
+        var link = new Uri(Assert.Single(results.GetProperty("result").GetProperty("files").EnumerateObject()).Value[0].GetString()!);
+        Assert.Equal(report, await api.CreateClient().GetByteArrayAsync(link.PathAndQuery, Ct));
+        Assert.Equal(HttpStatusCode.NotModified, (await VendorAsync($"/compute/{series}", token)).Status);
+    }
+
+    [Fact]
+    public async Task A_failed_analysis_answers_its_reason_and_compute_queues_it_again_as_a_new_attempt()
+    {
+        var (series, _) = await StoreSeriesAsync(1);
+        var (token, source) = await TokenAsync();
+        await VendorAsync($"/compute/{series}", token);
+        var worker = await api.LoginAsync("workflow-worker", ResultsApiFactory.WorkerPassword);
+        var path = $"/api/v1/series-analyses/{source}/{series}";
+        (await worker.PostAsJsonAsync($"{path}/started", new { attempt = 1 }, Ct)).Dispose();
+        using (var noReason = await worker.PostAsJsonAsync($"{path}/failed", new { attempt = 1, reason = " " }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        }
+
+        using (var failed = await worker.PostAsJsonAsync($"{path}/failed", new { attempt = 1, reason = "ResultsApi kept answering 503" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, failed.StatusCode);
+        }
+
+        var (failedStatus, failedBody) = await VendorAsync($"/results/{series}", token);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failedStatus);
+        Assert.Equal($"{{\"success\":false,\"message\":\"Analysis failed. Call /compute again to retry.\",\"seriesInstanceUID\":\"{series}\",\"accessionNumber\":\"ACC-1\","
+            + "\"debug_info\":{\"reason\":\"ResultsApi kept answering 503\"},\"result\":{}}", failedBody);
+
+        Assert.Equal(HttpStatusCode.OK, (await VendorAsync($"/compute/{series}", token)).Status);
+        Assert.Equal(HttpStatusCode.NotModified, (await VendorAsync($"/compute/{series}", token)).Status);
+        Assert.Equal(new SeriesAnalysisJob(source, series, 2), await QueuedJobAsync(series, attempt: 2));
+        using var oldAttempt = await worker.PostAsJsonAsync($"{path}/started", new { attempt = 1 }, Ct);
+        using var newAttempt = await worker.PostAsJsonAsync($"{path}/started", new { attempt = 2 }, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, oldAttempt.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newAttempt.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await VendorAsync($"/results/{series}", token)).Status);
+    }
+
+    [Fact]
+    public async Task A_series_left_alone_long_enough_is_queued_without_compute_and_a_fresh_one_is_not()
+    {
+        var (stable, _) = await StoreSeriesAsync(2);
+        api.Clock.Advance(TimeSpan.FromMinutes(3));
+        var (fresh, _) = await StoreSeriesAsync(1);
+        var scan = api.Services.GetRequiredService<StableSeriesQueue>();
+
+        var queued = await scan.QueueStableSeriesAsync(TimeSpan.FromMinutes(2), Ct);
+        var again = await scan.QueueStableSeriesAsync(TimeSpan.FromMinutes(2), Ct);
+
+        Assert.True(queued >= 1);
+        Assert.Equal(0, again);
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var analysis = await db.SeriesAnalyses.SingleAsync(a => a.SeriesInstanceUid == stable, Ct);
+        Assert.Equal((AnalysisStatus.QUEUED, "stable", 1), (analysis.Status, analysis.QueuedBy, analysis.Attempt));
+        Assert.False(await db.SeriesAnalyses.AnyAsync(a => a.SeriesInstanceUid == fresh, Ct));
+        Assert.NotNull(await QueuedJobAsync(stable));
+    }
+
+    private async Task<(string Series, List<(string Uid, byte[] Bytes)> Instances)> StoreSeriesAsync(int count)
+    {
+        var client = await api.LoginAsync();
+        var (study, series) = (DicomUid.Generate(), DicomUid.Generate());
+        var instances = new List<(string, byte[])>();
+        // Stored in reverse, so the worker's order comes from the instance numbers, not from the upload.
+        for (var number = count; number >= 1; number--)
+        {
+            var bytes = StowTests.Instance(study, series, number, out var uid);
+            using var stored = await client.PostAsync("/dicom-web/studies", StowTests.Related(bytes), Ct);
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+            instances.Insert(0, (uid, bytes));
+        }
+
+        return (series, instances);
+    }
+
+    private async Task<(string Token, Guid Source)> TokenAsync()
+    {
+        var admin = await api.LoginAsync();
+        using var response = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = "analysis tests" }, Ct);
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        return (token, await db.Sources.Where(s => s.Name == "default").Select(s => s.Id).SingleAsync(Ct));
+    }
+
+    /// <summary>The outbox row that announces the series' analysis (committed with it).</summary>
+    private async Task<SeriesAnalysisJob?> QueuedJobAsync(string series, int attempt = 1)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var bodies = await db.Outbox.Where(m => m.MessageType == typeof(SeriesAnalysisJob).FullName).Select(m => m.Body).ToListAsync(Ct);
+        return bodies.Select(b => JsonSerializer.Deserialize<SeriesAnalysisJob>(b)!).SingleOrDefault(j => j.SeriesInstanceUid == series && j.Attempt == attempt);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> VendorAsync(string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", $"Token {token}");
+        request.Headers.Add("Source", "default");
+        using var response = await api.CreateClient().SendAsync(request, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+}
