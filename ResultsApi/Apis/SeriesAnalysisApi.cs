@@ -14,11 +14,8 @@ namespace Imaging.ResultsApi.Apis;
 /// </summary>
 public static partial class SeriesAnalysisApi
 {
-    /// <summary>The result kinds of the vendor API (seed: series-results-api), the only keys result.files may hold.</summary>
-    public static readonly IReadOnlySet<string> FileKinds = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "sc", "pdf", "sr", "sc_key_slices", "seg", "gsps", "json", "pr", "hl7", "encapsulated_pdf",
-    };
+    /// <summary>The result kinds of the vendor API (seed: series-results-api), in its order: the only keys result.files may hold.</summary>
+    public static readonly string[] FileKinds = ["sc", "pdf", "sr", "sc_key_slices", "seg", "gsps", "json", "pr", "hl7", "encapsulated_pdf"];
 
     public static IEndpointRouteBuilder MapSeriesAnalysisApi(this IEndpointRouteBuilder app)
     {
@@ -112,7 +109,7 @@ public static partial class SeriesAnalysisApi
 
         if (payload.Files.Keys.FirstOrDefault(kind => !FileKinds.Contains(kind)) is { } unknown)
         {
-            return ApiProblems.BadRequest("Unknown file kind", $"'{unknown}' is not a result kind; the kinds are {string.Join(", ", FileKinds.Order())}.");
+            return ApiProblems.BadRequest("Unknown file kind", $"'{unknown}' is not a result kind; the kinds are {string.Join(", ", FileKinds)}.");
         }
 
         var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);

@@ -72,7 +72,9 @@ public static partial class SeriesResultsApi
                     ["triage_status"] = analysis.TriageStatus,
                     ["result"] = new
                     {
-                        files = files.ToDictionary(kind => kind.Key, kind => kind.Value.Select(f => baseUrl + links.Sign($"/results/files/{source}/{series}/{f}")).ToList()),
+                        // In the seed's order of kinds; the database (jsonb) keeps its own.
+                        files = files.OrderBy(kind => Array.IndexOf(SeriesAnalysisApi.FileKinds, kind.Key))
+                            .ToDictionary(kind => kind.Key, kind => kind.Value.Select(f => baseUrl + links.Sign($"/results/files/{source}/{series}/{f}")).ToList()),
                     },
                     ["usecase"] = analysis.Usecase,
                 });

@@ -286,18 +286,5 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
 
     private static void Signal(string signal, IEnumerable<int> pids) => Run("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
-    private static string Run(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output.Trim() : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error}");
-    }
+    private static string Run(string program, params string[] arguments) => Imaging.TestSupport.ExternalTool.Run(program, arguments);
 }

@@ -259,15 +259,7 @@ public sealed class DicomFilesTests(ResultsApiFactory api) : IClassFixture<Resul
 
     private static string Run(string program, params string[] arguments)
     {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return output;
+        var (_, output, error) = Imaging.TestSupport.ExternalTool.RunUnchecked(program, arguments);
+        return output + error;
     }
 }

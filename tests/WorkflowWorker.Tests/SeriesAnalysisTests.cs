@@ -146,19 +146,5 @@ public sealed class SeriesAnalysisTests : IDisposable
 
     private static string Run(params string[] arguments) => RunTool("/usr/bin/python3", [Oracle, .. arguments]);
 
-    private static string RunTool(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} failed: {error.Result}");
-        return output.Result;
-    }
+    private static string RunTool(string program, params string[] arguments) => ReconstructionTests.Run(program, arguments);
 }
