@@ -44,15 +44,16 @@ public static class DicomWebApi
             ResultsDbContext db, ResultStorage storage, CancellationToken ct) => MetadataAsync(http, db, storage, study, series, instance, ct))
             .WithName("wado_rs_instance_metadata");
 
-        dicomWeb.MapGet("/studies", (HttpContext http, ResultsDbContext db, CancellationToken ct) => SearchAsync(http, db, QueryLevel.Study, null, null, ct))
+        dicomWeb.MapGet("/studies", (HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) => SearchAsync(http, db, storage, QueryLevel.Study, null, null, ct))
             .WithName("qido_rs_studies").WithSummary("QIDO-RS: search studies.");
-        dicomWeb.MapGet("/series", (HttpContext http, ResultsDbContext db, CancellationToken ct) => SearchAsync(http, db, QueryLevel.Series, null, null, ct))
+        dicomWeb.MapGet("/series", (HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) => SearchAsync(http, db, storage, QueryLevel.Series, null, null, ct))
             .WithName("qido_rs_series").WithSummary("QIDO-RS: search series.");
-        dicomWeb.MapGet("/studies/{study}/series", (string study, HttpContext http, ResultsDbContext db, CancellationToken ct) =>
-            SearchAsync(http, db, QueryLevel.Series, study, null, ct)).WithName("qido_rs_study_series");
-        dicomWeb.MapGet("/studies/{study}/series/{series}/instances", (string study, string series, HttpContext http, ResultsDbContext db, CancellationToken ct) =>
-            SearchAsync(http, db, QueryLevel.Instance, study, series, ct)).WithName("qido_rs_series_instances");
-        dicomWeb.MapGet("/instances", (HttpContext http, ResultsDbContext db, CancellationToken ct) => SearchAsync(http, db, QueryLevel.Instance, null, null, ct))
+        dicomWeb.MapGet("/studies/{study}/series", (string study, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) =>
+            SearchAsync(http, db, storage, QueryLevel.Series, study, null, ct)).WithName("qido_rs_study_series");
+        dicomWeb.MapGet("/studies/{study}/series/{series}/instances", (string study, string series, HttpContext http, ResultsDbContext db, ResultStorage storage,
+            CancellationToken ct) =>
+            SearchAsync(http, db, storage, QueryLevel.Instance, study, series, ct)).WithName("qido_rs_series_instances");
+        dicomWeb.MapGet("/instances", (HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) => SearchAsync(http, db, storage, QueryLevel.Instance, null, null, ct))
             .WithName("qido_rs_instances");
         return dicomWeb;
     }
@@ -147,7 +148,8 @@ public static class DicomWebApi
     /// AccessionNumber, StudyDate with ranges, Modality, SeriesInstanceUID, SOPInstanceUID), * and ? wildcards on
     /// text keys, limit and offset; one DICOM JSON dataset per match with the level's attributes.
     /// </summary>
-    private static async Task<IResult> SearchAsync(HttpContext http, ResultsDbContext db, QueryLevel level, string? study, string? series, CancellationToken ct)
+    private static async Task<IResult> SearchAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, QueryLevel level, string? study, string? series,
+        CancellationToken ct)
     {
         var source = CurrentUser.From(http.User).SourceId;
         var query = db.Instances.AsNoTracking().Where(i => i.SourceId == source);
@@ -164,6 +166,8 @@ public static class DicomWebApi
         var parameters = http.Request.Query;
         var limit = 100;
         var offset = 0;
+        var includeAll = false;
+        List<DicomTag> included = [];
         foreach (var (key, values) in parameters)
         {
             var value = values.ToString();
@@ -177,7 +181,25 @@ public static class DicomWebApi
                     break;
                 case "limit" or "offset":
                     return ApiProblems.BadRequest("Invalid paging", $"'{key}' must be a whole number (limit 1 to 1000, offset 0 or more).");
-                case "includefield" or "fuzzymatching":
+                case "includefield":
+                    foreach (var field in values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+                    {
+                        if (field == "all")
+                        {
+                            includeAll = true;
+                        }
+                        else if (TagOf(field) is { } tag)
+                        {
+                            included.Add(tag);
+                        }
+                        else
+                        {
+                            return ApiProblems.BadRequest("Unknown attribute", $"includefield '{field}' is neither 'all', a keyword nor an eight-digit tag.");
+                        }
+                    }
+
+                    break;
+                case "fuzzymatching":
                     break;
                 case "PatientID":
                     query = query.Where(Match<DicomInstance>(i => i.PatientId, value));
@@ -222,8 +244,44 @@ public static class DicomWebApi
                 .Select(i => new List<DicomInstance> { i }),
         };
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{Prefix}";
-        var page = groups.Skip(offset).Take(limit).Select(g => DicomJson.Serialize(Describe(level, g, baseUrl)));
+        var page = groups.Skip(offset).Take(limit).Select(g =>
+        {
+            var described = Describe(level, g, baseUrl);
+            if (includeAll || included.Count > 0)
+            {
+                Include(described, storage, g[0], includeAll, included);
+            }
+
+            return DicomJson.Serialize(described);
+        });
         return TypedResults.Text("[" + string.Join(",", page) + "]", "application/dicom+json", System.Text.Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// includefield (PS3.18 8.3.4): the attributes beyond the level's defaults come from the group's first stored
+    /// instance (study and series attributes are the same in all of them); "all" adds every attribute but the pixel data.
+    /// </summary>
+    private static void Include(DicomDataset described, ResultStorage storage, DicomInstance first, bool all, List<DicomTag> tags)
+    {
+        var stored = DicomReader.ReadFile(storage.DicomPath(first.SourceId, first.StudyInstanceUid, first.SeriesInstanceUid, first.SopInstanceUid),
+            new DicomReaderOptions { StopAt = DicomTag.PixelData }).Dataset;
+        foreach (var item in stored)
+        {
+            if (!described.Contains(item.Tag) && item.Tag != DicomTag.PixelData && (all || tags.Contains(item.Tag)))
+            {
+                described.Add(item);
+            }
+        }
+    }
+
+    private static DicomTag? TagOf(string field)
+    {
+        if (field.Length == 8 && uint.TryParse(field, System.Globalization.NumberStyles.HexNumber, null, out var number))
+        {
+            return new DicomTag((ushort)(number >> 16), (ushort)number);
+        }
+
+        return DicomDictionary.TryGetByKeyword(field, out var entry) ? entry.Tag : null;
     }
 
     private static DicomDataset Describe(QueryLevel level, List<DicomInstance> group, string baseUrl)

@@ -91,6 +91,30 @@ public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task Includefield_adds_the_named_attributes_from_the_stored_instances_and_all_adds_every_one_but_the_pixels()
+    {
+        var (client, study, series, _, _) = await StoreSeriesAsync();
+
+        var named = JsonDocument.Parse(await client.GetStringAsync($"/dicom-web/studies/{study}/series/{series}/instances?includefield=Rows,00280011", Ct)).RootElement;
+        var all = JsonDocument.Parse(await client.GetStringAsync($"/dicom-web/studies/{study}/series?includefield=all", Ct)).RootElement;
+        var plain = JsonDocument.Parse(await client.GetStringAsync($"/dicom-web/studies/{study}/series", Ct)).RootElement;
+        using var unknown = await client.GetAsync($"/dicom-web/studies/{study}/series?includefield=FavouriteColour", Ct);
+
+        Assert.Equal(3, named.GetArrayLength());
+        Assert.All(named.EnumerateArray(), i =>
+        {
+            Assert.Equal(16, i.GetProperty("00280010").GetProperty("Value")[0].GetInt32());
+            Assert.Equal(16, i.GetProperty("00280011").GetProperty("Value")[0].GetInt32());
+            Assert.False(i.TryGetProperty("00280100", out _));
+        });
+        var seriesWithAll = Assert.Single(all.EnumerateArray());
+        Assert.True(seriesWithAll.TryGetProperty("00280100", out _));
+        Assert.False(seriesWithAll.TryGetProperty("7FE00010", out _));
+        Assert.False(Assert.Single(plain.EnumerateArray()).TryGetProperty("00280010", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_queries_are_refused_and_another_sources_studies_do_not_exist_for_you()
     {
         var (_, study, series, _, _) = await StoreSeriesAsync();
