@@ -89,20 +89,30 @@ public static class DicomWebApi
         var row = found![0];
         var file = DicomReader.ReadFile(storage.DicomPath(row.SourceId, row.StudyInstanceUid, row.SeriesInstanceUid, row.SopInstanceUid));
         var data = file.Dataset;
-        if (data[DicomTag.PixelData] is not DicomElement pixels)
-        {
-            return TypedResults.Problem(title: "Not acceptable", statusCode: StatusCodes.Status406NotAcceptable,
-                detail: data[DicomTag.PixelData] is null ? "The instance has no pixel data." : "The instance's frames are compressed; this server sends uncompressed frames only.");
-        }
-
-        var frameBytes = (long)data.GetValue<ushort>(DicomTag.Rows) * data.GetValue<ushort>(DicomTag.Columns)
-            * (data.GetString(DicomTag.SamplesPerPixel) is null ? 1 : data.GetValue<ushort>(DicomTag.SamplesPerPixel)) * (data.GetValue<ushort>(DicomTag.BitsAllocated) / 8);
         var count = row.NumberOfFrames;
         if (numbers.FirstOrDefault(n => n > count) is var missing and > 0)
         {
             return TypedResults.Problem(title: "No such frame", detail: $"The instance has frames 1 to {count}, not {missing}.", statusCode: StatusCodes.Status404NotFound);
         }
 
+        if (data[DicomTag.PixelData] is DicomFragments fragments)
+        {
+            return CompressedFrames(http.Request, file.TransferSyntax, fragments, count, numbers, ct);
+        }
+
+        if (data[DicomTag.PixelData] is not DicomElement pixels)
+        {
+            return TypedResults.Problem(title: "No pixel data", detail: "The instance has no pixel data, so it has no frames.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (!Accepts(http.Request, "application/octet-stream"))
+        {
+            return TypedResults.Problem(title: "Not acceptable", statusCode: StatusCodes.Status406NotAcceptable,
+                detail: "The frames are uncompressed; ask for application/octet-stream (this server does not compress frames on request).");
+        }
+
+        var frameBytes = (long)data.GetValue<ushort>(DicomTag.Rows) * data.GetValue<ushort>(DicomTag.Columns)
+            * (data.GetString(DicomTag.SamplesPerPixel) is null ? 1 : data.GetValue<ushort>(DicomTag.SamplesPerPixel)) * (data.GetValue<ushort>(DicomTag.BitsAllocated) / 8);
         var all = pixels.Bytes;
         if (all.Length < count * frameBytes)
         {
@@ -110,7 +120,102 @@ public static class DicomWebApi
                 statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 
-        return MultipartRelated.OctetStreams([.. numbers.Select(n => all.Slice((int)((n - 1) * frameBytes), (int)frameBytes))], ct);
+        return MultipartRelated.Frames([.. numbers.Select(n => all.Slice((int)((n - 1) * frameBytes), (int)frameBytes))], "application/octet-stream", null, ct);
+    }
+
+    /// <summary>
+    /// Compressed frames as stored, in their media type (PS3.18 Table 8.7.3-2) with the transfer syntax: one fragment
+    /// per frame, all fragments for a single frame, or the Basic Offset Table to say where each frame starts. The
+    /// server does not transcode, so a client that accepts none of the stored type gets 406.
+    /// </summary>
+    private static IResult CompressedFrames(HttpRequest request, TransferSyntax syntax, DicomFragments fragments, int count, List<int> numbers, CancellationToken ct)
+    {
+        var mediaType = syntax.Uid switch
+        {
+            "1.2.840.10008.1.2.4.50" or "1.2.840.10008.1.2.4.51" or "1.2.840.10008.1.2.4.57" or "1.2.840.10008.1.2.4.70" => "image/jpeg",
+            "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => "image/jls",
+            "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" => "image/jp2",
+            "1.2.840.10008.1.2.5" => "image/dicom-rle",
+            _ => "application/octet-stream",
+        };
+        if (!Accepts(request, mediaType))
+        {
+            return TypedResults.Problem(title: "Not acceptable", statusCode: StatusCodes.Status406NotAcceptable,
+                detail: $"The frames are stored as {syntax.Name} and sent as {mediaType}; this server does not transcode them to what was asked for.");
+        }
+
+        var frames = FramesOf(fragments, count);
+        if (frames is null)
+        {
+            return TypedResults.Problem(title: "Frames not delimited", statusCode: StatusCodes.Status501NotImplemented,
+                detail: $"The {fragments.Fragments.Count} fragments of this {count}-frame instance have no Basic Offset Table to say where each frame starts.");
+        }
+
+        return MultipartRelated.Frames([.. numbers.Select(n => frames[n - 1])], mediaType, syntax.Uid, ct);
+    }
+
+    /// <summary>Each frame's bytes (its fragments joined); null when the fragments cannot be assigned to frames.</summary>
+    internal static List<ReadOnlyMemory<byte>>? FramesOf(DicomFragments fragments, int count)
+    {
+        var items = fragments.Fragments;
+        if (items.Count == count)
+        {
+            return [.. items];
+        }
+
+        if (count == 1)
+        {
+            return [Join(items)];
+        }
+
+        var table = fragments.OffsetTable.Span;
+        if (table.Length != count * 4)
+        {
+            return null;
+        }
+
+        // Offsets count from the first fragment's item tag; every item has an 8-byte tag and length before its value.
+        var starts = new List<long>(items.Count);
+        long position = 0;
+        foreach (var item in items)
+        {
+            starts.Add(position);
+            position += 8 + item.Length;
+        }
+
+        var frames = new List<ReadOnlyMemory<byte>>(count);
+        for (var f = 0; f < count; f++)
+        {
+            long from = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(table[(f * 4)..]);
+            var to = f + 1 < count ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(table[((f + 1) * 4)..]) : long.MaxValue;
+            var parts = items.Where((_, i) => starts[i] >= from && starts[i] < to).ToList();
+            if (parts.Count == 0 || !starts.Contains(from))
+            {
+                return null;
+            }
+
+            frames.Add(Join(parts));
+        }
+
+        return frames;
+    }
+
+    private static ReadOnlyMemory<byte> Join(List<ReadOnlyMemory<byte>> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        var joined = new byte[parts.Sum(p => p.Length)];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            part.CopyTo(joined.AsMemory(offset));
+            offset += part.Length;
+        }
+
+        return joined;
     }
 
     private static async Task<IResult> MetadataAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,

@@ -25,20 +25,24 @@ internal static class MultipartRelated
         }, $"multipart/related; type=\"application/dicom\"; boundary={boundary}");
     }
 
-    /// <summary>Byte ranges (uncompressed frames) as one multipart/related; type="application/octet-stream" body.</summary>
-    public static IResult OctetStreams(IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Frames as one multipart/related body of <paramref name="mediaType"/> parts: application/octet-stream for
+    /// uncompressed frames, or the compressed frames' own type with their transfer syntax (PS3.18 8.7.3.5).
+    /// </summary>
+    public static IResult Frames(IReadOnlyList<ReadOnlyMemory<byte>> parts, string mediaType, string? transferSyntaxUid, CancellationToken cancellationToken)
     {
         var boundary = $"frames-{Guid.NewGuid():N}";
+        var partType = transferSyntaxUid is null ? mediaType : $"{mediaType}; transfer-syntax={transferSyntaxUid}";
         return TypedResults.Stream(async body =>
         {
             foreach (var part in parts)
             {
-                await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\n"), cancellationToken);
+                await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: {partType}\r\n\r\n"), cancellationToken);
                 await body.WriteAsync(part, cancellationToken);
                 await body.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
             }
 
             await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), cancellationToken);
-        }, $"multipart/related; type=\"application/octet-stream\"; boundary={boundary}");
+        }, $"multipart/related; type=\"{mediaType}\"; boundary={boundary}");
     }
 }

@@ -61,6 +61,40 @@ public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<Res
         Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
     }
 
+    [Theory]
+    [InlineData("dcmcrle", "", "image/dicom-rle", "1.2.840.10008.1.2.5")]
+    [InlineData("dcmcjpeg", "+e1", "image/jpeg", "1.2.840.10008.1.2.4.70")]
+    // Fragments of 1 KiB: several per frame, found through the Basic Offset Table.
+    [InlineData("dcmcjpeg", "+e1 +fs 1", "image/jpeg", "1.2.840.10008.1.2.4.70")]
+    public async Task Compressed_frames_come_back_as_stored_in_their_media_type_as_pydicom_splits_them(string tool, string option, string mediaType, string syntax)
+    {
+        var client = await api.LoginAsync();
+        var (study, series, sop) = (DicomUid.Generate(), DicomUid.Generate(), DicomUid.Generate());
+        var frames = Enumerable.Range(0, 3).Select(f => ImagePixels.Gray16([.. Enumerable.Range(0, 48 * 40).Select(i => (ushort)(((i * 7919) + (f * 104729)) % 65536))], 48, 40))
+            .ToList();
+        var folder = Directory.CreateTempSubdirectory("frames-").FullName;
+        var plain = Path.Combine(folder, "plain.dcm");
+        var compressed = Path.Combine(folder, "compressed.dcm");
+        DicomFile.Create(DicomImages.MultiFrameSecondaryCapture(new PatientStudy("P-FR", "Frames^Test", study, DateTimeOffset.UnixEpoch), new ImageSeries(series, 1, "OT"), 1,
+            frames, DateTimeOffset.UnixEpoch, sop)).Save(plain);
+        Imaging.TestSupport.ExternalTool.Run(tool, [.. option.Split(' ', StringSplitOptions.RemoveEmptyEntries), plain, compressed]);
+        // pydicom's own frame splitting of the same file is what the parts must hold.
+        var expected = Imaging.TestSupport.ExternalTool.Run("/usr/bin/python3", "-c",
+            "import sys,pydicom;from pydicom.encaps import generate_pixel_data_frame as g;d=pydicom.dcmread(sys.argv[1]);"
+            + "print(' '.join(f.hex() for f in g(d.PixelData, int(d.NumberOfFrames))))", compressed).Split(' ').Select(Convert.FromHexString).ToList();
+        (await client.PostAsync("/dicom-web/studies", StowTests.Related(await File.ReadAllBytesAsync(compressed, Ct)), Ct)).Dispose();
+        var url = $"/dicom-web/studies/{study}/series/{series}/instances/{sop}/frames";
+
+        var parts = await PartsAsync(await client.GetAsync($"{url}/2,3", Ct), $"{mediaType}; transfer-syntax={syntax}");
+        using var octets = new HttpRequestMessage(HttpMethod.Get, $"{url}/1") { Headers = { { "Accept", "multipart/related; type=\"application/octet-stream\"" } } };
+        using var notTranscoded = await client.SendAsync(octets, Ct);
+
+        Assert.Equal(3, expected.Count);
+        Assert.Equal([expected[1], expected[2]], parts);
+        Assert.Equal(HttpStatusCode.NotAcceptable, notTranscoded.StatusCode);
+        Directory.Delete(folder, recursive: true);
+    }
+
     [Fact]
     public async Task QIDO_RS_matches_on_the_standard_keys_with_wildcards_date_ranges_and_paging()
     {
