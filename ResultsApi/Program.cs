@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
+var tokensCommand = args is ["tokens", ..];
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb");
@@ -29,6 +30,7 @@ builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 // Bounded: token validations and result ownership, one unit each.
 builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
 builder.Services.AddScoped<TokenService>();
+builder.Services.AddSingleton<SourceTokens>();
 builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<OutboxSignal>();
@@ -54,7 +56,19 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxUpload);
 builder.Services.AddOpenApi();
 
+if (tokensCommand)
+{
+    // The command's output is the token; the service's logs would bury it.
+    builder.Logging.ClearProviders();
+}
+
 var app = builder.Build();
+
+// `ResultsApi tokens …`: the administrator's command line for source API tokens; it runs instead of the web server.
+if (args is ["tokens", .. var command])
+{
+    return await SourceTokenCommand.RunAsync(app.Services, command, Console.Out, Console.Error, CancellationToken.None);
+}
 
 // A request that cannot be bound (bad JSON, a value outside an enum) is the client's error, not a 500.
 app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -84,6 +98,7 @@ app.MapGroup("/api/v1/workflow")
     .MapWorkflowManagerApi();
 
 app.Run();
+return 0;
 
 /// <summary>Named so functional tests can host the service (WebApplicationFactory&lt;Program&gt;).</summary>
 public partial class Program;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Auth;
@@ -183,45 +182,33 @@ public static partial class SeriesResultsApi
         return TypedResults.PhysicalFile(path, type, enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> CreateTokenAsync(TokenRequest payload, HttpContext http, ResultsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateTokenAsync(TokenRequest payload, HttpContext http, ResultsDbContext db, SourceTokens tokens, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(payload.Name) || payload.Name.Length > 100)
+        if (SourceTokens.ValidateName(payload.Name) is { } invalid)
         {
-            return ApiProblems.BadRequest("Invalid name", "A token needs a name of 1 to 100 characters, to know later what it was for.");
+            return ApiProblems.BadRequest("Invalid name", invalid);
         }
 
         var user = CurrentUser.From(http.User);
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var token = new SourceApiToken
-        {
-            Id = Guid.NewGuid(),
-            SourceId = user.SourceId,
-            TokenHash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret)),
-            Name = payload.Name.Trim(),
-            CreatedBy = user.Username,
-            DatetimeCreated = time.GetUtcNow(),
-        };
-        db.SourceApiTokens.Add(token);
-        await db.SaveChangesAsync(ct);
+        var (token, secret) = await tokens.CreateAsync(db, user.SourceId, payload.Name, user.Username, ct);
         var sourceName = await db.Sources.Where(s => s.Id == user.SourceId).Select(s => s.Name).SingleAsync(ct);
         return TypedResults.Created($"/api/v1/sources/tokens/{token.Id}", new TokenCreated(token.Id, token.Name, sourceName, secret, token.DatetimeCreated));
     }
 
-    private static async Task<IResult> RevokeTokenAsync(string token_id, HttpContext http, ResultsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RevokeTokenAsync(string token_id, HttpContext http, ResultsDbContext db, SourceTokens tokens, CancellationToken ct)
     {
         if (!ApiProblems.TryParseId(token_id, "token id", out var id, out var problem))
         {
             return problem;
         }
 
-        var token = await db.SourceApiTokens.SingleOrDefaultAsync(t => t.Id == id, ct);
-        if (ApiProblems.Check(token?.SourceId, CurrentUser.From(http.User), "token", id) is { } refused)
+        var owner = await db.SourceApiTokens.Where(t => t.Id == id).Select(t => (Guid?)t.SourceId).SingleOrDefaultAsync(ct);
+        if (ApiProblems.Check(owner, CurrentUser.From(http.User), "token", id) is { } refused)
         {
             return refused;
         }
 
-        token!.RevokedAt ??= time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        await tokens.RevokeAsync(db, id, ct);
         return TypedResults.NoContent();
     }
 
@@ -258,7 +245,7 @@ public static partial class SeriesResultsApi
             return (default, unauthorized);
         }
 
-        var hash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(header["Token ".Length..].Trim()));
+        var hash = SourceTokens.Hash(header["Token ".Length..].Trim());
         var token = await db.SourceApiTokens.AsNoTracking().Where(t => t.TokenHash == hash && t.RevokedAt == null)
             .Join(db.Sources, t => t.SourceId, s => s.Id, (t, s) => new { t.SourceId, s.Name }).SingleOrDefaultAsync(ct);
         if (token is null)

@@ -22,6 +22,14 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
 
     private string _database = "";
 
+    /// <summary>The servers and this class's database, for running the service's command line against them.</summary>
+    public Dictionary<string, string> ConnectionStrings => new()
+    {
+        ["ConnectionStrings__resultsdb"] = _database,
+        ["ConnectionStrings__redis"] = servers.RedisConnectionString,
+        ["ConnectionStrings__messaging"] = servers.RabbitMQConnectionString,
+    };
+
     public string StorageRoot { get; } = Path.Combine(Path.GetTempPath(), "resultsapi-tests", Guid.NewGuid().ToString("N"));
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));

@@ -164,6 +164,54 @@ public sealed class SeriesResultsTests(ResultsApiFactory api) : IClassFixture<Re
         Assert.Equal(Unauthorized, await anonymous.Content.ReadAsStringAsync(Ct));
     }
 
+    [Fact]
+    public async Task The_command_line_creates_lists_and_revokes_tokens_that_the_vendor_API_honours()
+    {
+        var series = await StoreSeriesAsync();
+        var (created, createdText, _) = await CommandAsync("tokens", "create", "--source", "default", "--name", "from the shell");
+        var token = createdText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        var id = createdText.Split(' ')[1];
+        var (accepted, _) = await GetAsync($"/compute/{series}", $"Token {token}", "default");
+        var (listed, listText, _) = await CommandAsync("tokens", "list", "--source", "default");
+        var (revoked, _, _) = await CommandAsync("tokens", "revoke", id);
+        var (refused, refusedBody) = await GetAsync($"/results/{series}", $"Token {token}", "default");
+        var (unknownSource, _, unknownError) = await CommandAsync("tokens", "create", "--source", "nowhere", "--name", "x");
+        var (usage, _, usageError) = await CommandAsync("tokens", "mint");
+
+        Assert.Equal(0, created);
+        Assert.Matches("^[0-9a-f]{48}$", token);
+        Assert.Equal(HttpStatusCode.OK, accepted);
+        Assert.Equal(0, listed);
+        Assert.Contains($"{id}  from the shell  created", listText, StringComparison.Ordinal);
+        Assert.Equal(0, revoked);
+        Assert.Equal((HttpStatusCode.Unauthorized, Unauthorized), (refused, refusedBody));
+        Assert.Equal((1, "There is no source 'nowhere'."), (unknownSource, unknownError.Trim()));
+        Assert.Equal(2, usage);
+        Assert.Contains("usage: ResultsApi tokens create", usageError, StringComparison.Ordinal);
+    }
+
+    /// <summary>The service's own executable, as an administrator runs it, on this class's database.</summary>
+    private async Task<(int ExitCode, string Output, string Error)> CommandAsync(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ResultsApi.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in api.ConnectionStrings)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return (process.ExitCode, await output, await error);
+    }
+
     private async Task<(string Token, Guid Id)> CreateTokenAsync()
     {
         var admin = await api.LoginAsync();
