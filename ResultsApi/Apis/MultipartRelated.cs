@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Imaging.ResultsApi.Apis;
@@ -5,24 +6,33 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>DICOM files as one multipart/related; type="application/dicom" body (PS3.18 8.7.3), streamed file by file.</summary>
 internal static class MultipartRelated
 {
-    public static IResult Dicom(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    public static IResult Dicom(IReadOnlyList<string> paths, CancellationToken cancellationToken) => new DicomParts(paths, cancellationToken);
+
+    /// <summary>Writes each file straight into the response pipe (as PipeFileSender does for one file): no stream copy, no thread hop per read.</summary>
+    private sealed class DicomParts(IReadOnlyList<string> paths, CancellationToken cancellationToken) : IResult
     {
-        var boundary = $"dicom-{Guid.NewGuid():N}";
-        return TypedResults.Stream(async body =>
+        public async Task ExecuteAsync(HttpContext http)
         {
+            var boundary = $"dicom-{Guid.NewGuid():N}";
+            http.Response.ContentType = $"multipart/related; type=\"application/dicom\"; boundary={boundary}";
+            await http.Response.StartAsync(cancellationToken);
+            var writer = http.Response.BodyWriter;
+            var partHeader = Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n");
             foreach (var path in paths)
             {
-                await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"), cancellationToken);
-                await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true))
+                writer.Write(partHeader);
+                using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+                if (!await Storage.PipeFileSender.CopyAsync(file, path, 0, RandomAccess.GetLength(file), writer, cancellationToken))
                 {
-                    await file.CopyToAsync(body, cancellationToken);
+                    return;
                 }
 
-                await body.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+                writer.Write("\r\n"u8);
             }
 
-            await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), cancellationToken);
-        }, $"multipart/related; type=\"application/dicom\"; boundary={boundary}");
+            writer.Write(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"));
+            await writer.FlushAsync(cancellationToken);
+        }
     }
 
     /// <summary>

@@ -38,25 +38,36 @@ public sealed class PipeFileSender(IHttpResponseBodyFeature inner) : IHttpRespon
         var remaining = count ?? RandomAccess.GetLength(file) - offset;
         // Started first: memory taken from the writer before the headers are written is copied again behind them.
         await inner.StartAsync(cancellationToken);
-        var writer = inner.Writer;
-        while (remaining > 0)
+        await CopyAsync(file, path, offset, remaining, inner.Writer, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> bytes of the file from <paramref name="offset"/> straight into the writer's memory,
+    /// flushing each chunk. False when the client went away (the pipe completed or the flush was cancelled).
+    /// </summary>
+    public static async Task<bool> CopyAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long offset, long count, PipeWriter writer,
+        CancellationToken cancellationToken)
+    {
+        while (count > 0)
         {
-            var chunk = (int)Math.Min(remaining, ChunkBytes);
+            var chunk = (int)Math.Min(count, ChunkBytes);
             var read = RandomAccess.Read(file, writer.GetSpan(chunk)[..chunk], offset);
             if (read == 0)
             {
                 // Shorter than the Content-Length already promised: the connection must not look like a whole response.
-                throw new EndOfStreamException($"'{path}' ended {remaining} bytes early.");
+                throw new EndOfStreamException($"'{path}' ended {count} bytes early.");
             }
 
             writer.Advance(read);
             offset += read;
-            remaining -= read;
+            count -= read;
             var flushed = await writer.FlushAsync(cancellationToken);
             if (flushed.IsCanceled || flushed.IsCompleted)
             {
-                return;
+                return false;
             }
         }
+
+        return true;
     }
 }

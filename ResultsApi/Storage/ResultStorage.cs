@@ -99,7 +99,8 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
     public async Task<(string StagedPath, StoredFile File)> StageDicomAsync(Stream content, CancellationToken cancellationToken)
     {
         var staged = Contain(Path.Combine(Root, DicomFolder, ".incoming", $"{Guid.NewGuid():N}.dcm"));
-        return (staged, await WriteAsync(staged, content, cancellationToken));
+        // The staged name is itself hidden and temporary: no second temporary name and rename for it.
+        return (staged, await WriteAsync(staged, content, cancellationToken, viaTemporary: false));
     }
 
     /// <summary>Where an instance lives; the UIDs must have been validated (digits and dots), which makes them safe names.</summary>
@@ -122,19 +123,25 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
         File.Move(stagedPath, target, overwrite: true);
     }
 
-    private async Task<StoredFile> WriteAsync(string target, Stream content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the upload to <paramref name="target"/>, hashing it on the way, through a temporary name renamed at the end
+    /// (so a reader never sees half a file) unless the target is a staging name already. Reads from the client are
+    /// asynchronous; writes to the page cache are synchronous, which on Linux saves a thread-pool hop per write.
+    /// </summary>
+    private async Task<StoredFile> WriteAsync(string target, Stream content, CancellationToken cancellationToken, bool viaTemporary = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".upload-{Guid.NewGuid():N}.tmp");
+        var temporary = viaTemporary ? Path.Combine(Path.GetDirectoryName(target)!, $".upload-{Guid.NewGuid():N}.tmp") : target;
+        var completed = false;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
             long size = 0;
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: false))
             {
-                var buffer = new byte[1 << 16];
                 int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, 1 << 16), cancellationToken)) > 0)
                 {
                     size += read;
                     if (size > options.Value.MaxUploadBytes)
@@ -143,18 +150,25 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
                     }
 
                     sha.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    file.Write(buffer, 0, read);
                 }
-
-                await file.FlushAsync(cancellationToken);
             }
 
-            File.Move(temporary, target, overwrite: true);
+            if (viaTemporary)
+            {
+                File.Move(temporary, target, overwrite: true);
+            }
+
+            completed = true;
             return new StoredFile(Path.GetFileName(target), size, Convert.ToHexStringLower(sha.GetHashAndReset()));
         }
         finally
         {
-            File.Delete(temporary);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            if (viaTemporary || !completed)
+            {
+                File.Delete(temporary);
+            }
         }
     }
 
