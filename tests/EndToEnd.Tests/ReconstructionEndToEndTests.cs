@@ -216,17 +216,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         Assert.Contains(reasons, r => r.Contains("NaN", StringComparison.Ordinal));
     }
 
-    private async Task<HttpClient> LoginAsync()
-    {
-        var client = whole.App.CreateHttpClient("resultsapi");
-        var password = whole.App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
-        using var login = await client.PostAsync("/api/v1/userlogin/login",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), Ct);
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private Task<HttpClient> LoginAsync() => whole.LoginAsync(Ct);
 
     private static async Task<(int Record, Guid Task)> CreateRecordAsync(HttpClient client)
     {

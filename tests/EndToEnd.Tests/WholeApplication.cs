@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AppHost;
 using AppHost.Hosting;
 using AppHost.Hosting.Testing;
@@ -19,4 +22,17 @@ public sealed class WholeApplication : IAsyncLifetime
     }
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>A client of ResultsApi logged in as the development admin the app host created.</summary>
+    public async Task<HttpClient> LoginAsync(CancellationToken cancellationToken)
+    {
+        var client = App.CreateHttpClient("resultsapi");
+        var password = App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+        using var login = await client.PostAsync("/api/v1/userlogin/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), cancellationToken);
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 }
