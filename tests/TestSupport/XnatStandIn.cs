@@ -1,0 +1,297 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Imaging.TestSupport;
+
+/// <summary>An experiment (image session) the stand-in archived.</summary>
+public sealed record XnatExperiment(string Id, string Project, string Subject, string Label, int Files, DateTimeOffset Inserted);
+
+/// <summary>
+/// A STAND-IN for XNAT, a test fixture only: XNAT (a Java web application) cannot be installed here. It follows XNAT's
+/// documented REST behaviour for exactly the calls ImagingImport makes, and nothing more:
+/// <list type="bullet">
+/// <item>POST /data/JSESSION with basic auth answers the session id as text and sets the JSESSIONID cookie; every other
+/// call takes that cookie or basic auth, else 401.</item>
+/// <item>GET /data/projects?format=json and GET /data/experiments?project=…&amp;format=json answer the ResultSet envelope
+/// ({"ResultSet": {"Result": [...], "totalRecords": "n"}}); GET /data/projects/{id} 404s for an unknown project.</item>
+/// <item>PUT /data/projects/{id} creates a project; PUT /data/projects/{id}/prearchive_code/{code} sets where uploads go
+/// (0 prearchive, 4 auto-archive, 5 auto-archive with overwrite).</item>
+/// <item>POST /data/services/import?import-handler=DICOM-zip&amp;inbody=true&amp;dest=/archive/projects/P/subjects/S/experiments/E
+/// takes a zip of DICOM files: 400 when an entry is not DICOM (as XNAT's DICOM-zip handler), 409 when the session exists and
+/// overwrite is none, 200 with the session's URI as text. Auto-archived sessions are listed by /data/experiments; others
+/// stay in the prearchive, unlisted.</item>
+/// </list>
+/// Switches make it misbehave as a real server can: latency, a share of calls answering 503, calls that hang, and
+/// sessions that expire.
+/// </summary>
+public sealed class XnatStandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, string> _projects = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, XnatExperiment> _experiments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _sessions = new(StringComparer.Ordinal);
+    private int _experimentNumber;
+    private int _logins;
+    private int _imports;
+
+    private XnatStandIn(WebApplication app) => _app = app;
+
+    public const string Username = "importer";
+    public const string Password = "stand-in password";
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Added to every answer.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>The share of calls (0 to 1, JSESSION excepted) answered 503 before doing anything.</summary>
+    public double FailureRate { get; set; }
+
+    /// <summary>When set, calls (JSESSION excepted) wait this long before answering: a server that hangs.</summary>
+    public TimeSpan? Hang { get; set; }
+
+    public int Logins => _logins;
+
+    public int ImportCalls => _imports;
+
+    public IReadOnlyCollection<XnatExperiment> Experiments => [.. _experiments.Values];
+
+    public bool HasProject(string project) => _projects.ContainsKey(project);
+
+    public string? PrearchiveCode(string project) => _projects.TryGetValue(project, out var code) ? code : null;
+
+    /// <summary>Creates a project as an XNAT administrator would, with its prearchive code (4: auto-archive).</summary>
+    public void AddProject(string project, string prearchiveCode = "4") => _projects[project] = prearchiveCode;
+
+    /// <summary>Every session id issued so far stops working, as when XNAT's session times out.</summary>
+    public void ExpireSessions() => _sessions.Clear();
+
+    public static async Task<XnatStandIn> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var standIn = new XnatStandIn(app);
+        standIn.Map(app);
+        await app.StartAsync();
+        standIn.BaseAddress = new Uri(app.Urls.First());
+        return standIn;
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, http.RequestAborted);
+            }
+
+            var login = http.Request.Path == "/data/JSESSION";
+            if (!login && Hang is { } hang)
+            {
+                await Task.Delay(hang, http.RequestAborted);
+            }
+
+            if (!login && FailureRate > 0 && Random.Shared.NextDouble() < FailureRate)
+            {
+                await Text(http, HttpStatusCode.ServiceUnavailable, "The stand-in failed this call on purpose.");
+                return;
+            }
+
+            if (!login && !Authenticated(http.Request))
+            {
+                await Text(http, HttpStatusCode.Unauthorized, "Login required.");
+                return;
+            }
+
+            await next(http);
+        });
+
+        app.MapPost("/data/JSESSION", (HttpContext http) =>
+        {
+            if (!BasicCredentialsValid(http.Request))
+            {
+                return Text(http, HttpStatusCode.Unauthorized, "Bad username or password.");
+            }
+
+            Interlocked.Increment(ref _logins);
+            var session = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+            _sessions[session] = 0;
+            http.Response.Headers.SetCookie = $"JSESSIONID={session}; Path=/; HttpOnly";
+            return Text(http, HttpStatusCode.OK, session);
+        });
+
+        app.MapGet("/data/projects", (HttpContext http) => ResultSet(http, _projects.Keys.Order(StringComparer.Ordinal)
+            .Select(p => new Dictionary<string, string> { ["ID"] = p, ["secondary_ID"] = p, ["name"] = p, ["description"] = "", ["URI"] = $"/data/projects/{p}" })));
+
+        app.MapGet("/data/projects/{project}", (string project, HttpContext http) =>
+            _projects.ContainsKey(project)
+                ? Results.Json(new { items = new[] { new { data_fields = new { ID = project, name = project, secondary_ID = project } } } }, XnatJson).ExecuteAsync(http)
+                : Text(http, HttpStatusCode.NotFound, $"Unable to find project {project}"));
+
+        app.MapPut("/data/projects/{project}", (string project, HttpContext http) =>
+        {
+            // New projects put uploads in the prearchive until their prearchive code says otherwise, as XNAT's default.
+            _projects.TryAdd(project, "0");
+            return Text(http, HttpStatusCode.OK, project);
+        });
+
+        app.MapPut("/data/projects/{project}/prearchive_code/{code}", (string project, string code, HttpContext http) =>
+        {
+            if (!_projects.ContainsKey(project))
+            {
+                return Text(http, HttpStatusCode.NotFound, $"Unable to find project {project}");
+            }
+
+            if (code is not ("0" or "4" or "5"))
+            {
+                return Text(http, HttpStatusCode.BadRequest, $"Invalid prearchive code {code}");
+            }
+
+            _projects[project] = code;
+            return Text(http, HttpStatusCode.OK, code);
+        });
+
+        app.MapGet("/data/experiments", (HttpContext http) =>
+        {
+            var project = http.Request.Query["project"].ToString();
+            return ResultSet(http, _experiments.Values.Where(e => project.Length == 0 || e.Project == project).OrderBy(e => e.Id, StringComparer.Ordinal)
+                .Select(e => new Dictionary<string, string>
+                {
+                    ["ID"] = e.Id,
+                    ["label"] = e.Label,
+                    ["project"] = e.Project,
+                    ["xsiType"] = "xnat:mrSessionData",
+                    ["insert_date"] = e.Inserted.ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture),
+                    ["URI"] = $"/data/experiments/{e.Id}",
+                }));
+        });
+
+        app.MapPost("/data/services/import", ImportAsync);
+    }
+
+    private async Task ImportAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref _imports);
+        var query = http.Request.Query;
+        if (query["import-handler"] != "DICOM-zip" || query["inbody"] != "true")
+        {
+            await Text(http, HttpStatusCode.BadRequest, "The stand-in only takes import-handler=DICOM-zip with inbody=true.");
+            return;
+        }
+
+        var dest = query["dest"].ToString().Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (dest is not ["archive", "projects", var project, "subjects", var subject, "experiments", var label])
+        {
+            await Text(http, HttpStatusCode.BadRequest, "dest must be /archive/projects/PROJECT/subjects/SUBJECT/experiments/LABEL.");
+            return;
+        }
+
+        if (!_projects.TryGetValue(project, out var code))
+        {
+            await Text(http, HttpStatusCode.NotFound, $"Unable to find project {project}");
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body, http.RequestAborted);
+        int files;
+        try
+        {
+            using var zip = new ZipArchive(body, ZipArchiveMode.Read);
+            files = 0;
+            foreach (var entry in zip.Entries.Where(e => e.Length > 0))
+            {
+                var start = new byte[132];
+                await using var content = await entry.OpenAsync(http.RequestAborted);
+                var read = await content.ReadAtLeastAsync(start, start.Length, throwOnEndOfStream: false, http.RequestAborted);
+                if (read < 132 || Encoding.ASCII.GetString(start, 128, 4) != "DICM")
+                {
+                    await Text(http, HttpStatusCode.BadRequest, $"Unable to parse {entry.FullName} as DICOM.");
+                    return;
+                }
+
+                files++;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            await Text(http, HttpStatusCode.BadRequest, "The request body is not a zip archive.");
+            return;
+        }
+
+        var key = $"{project}/{label}";
+        var overwrite = query["overwrite"].ToString();
+        if (_experiments.ContainsKey(key) && overwrite is "" or "none")
+        {
+            await Text(http, HttpStatusCode.Conflict, $"Session {label} already exists in project {project}.");
+            return;
+        }
+
+        var uri = $"/data/archive/projects/{project}/subjects/{subject}/experiments/{label}";
+        if (code is "4" or "5")
+        {
+            var id = $"XNAT_E{Interlocked.Increment(ref _experimentNumber):D5}";
+            _experiments[key] = new XnatExperiment(id, project, subject, label, files, DateTimeOffset.UtcNow);
+        }
+        else
+        {
+            uri = $"/data/prearchive/projects/{project}/{DateTimeOffset.UtcNow:yyyyMMdd_HHmmssfff}/{label}";
+        }
+
+        await Text(http, HttpStatusCode.OK, uri);
+    }
+
+    private bool Authenticated(HttpRequest request) =>
+        (request.Cookies.TryGetValue("JSESSIONID", out var session) && _sessions.ContainsKey(session)) || BasicCredentialsValid(request);
+
+    private static bool BasicCredentialsValid(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(header[6..])) == $"{Username}:{Password}";
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // XNAT's JSON keeps its field names as they are (ResultSet, Result, totalRecords): no camel-casing.
+    private static readonly System.Text.Json.JsonSerializerOptions XnatJson = new();
+
+    private static Task ResultSet(HttpContext http, IEnumerable<Dictionary<string, string>> rows)
+    {
+        var result = rows.ToList();
+        return Results.Json(new { ResultSet = new { Result = result, totalRecords = result.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+            XnatJson).ExecuteAsync(http);
+    }
+
+    private static Task Text(HttpContext http, HttpStatusCode status, string text)
+    {
+        http.Response.StatusCode = (int)status;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        return http.Response.WriteAsync(text, http.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
