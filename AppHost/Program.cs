@@ -34,6 +34,9 @@ builder.AddProject<Projects.WorkflowWorker>("workflowworker")
     .WithReplicas(builder.Configuration.GetValue("WorkflowWorker:Replicas", 1));
 
 builder.AddProject<Projects.ImagingImport>("imagingimport")
+    // Callers' key (X-Service-Key) and the key of the subject pseudonyms: generated once, kept in the data folder's secrets.
+    .WithEnvironment("Import__ServiceKey", builder.Secrets.GetOrCreatePassword("imagingimport-service-key"))
+    .WithEnvironment("Import__PseudonymKey", builder.Secrets.GetOrCreatePassword("imagingimport-pseudonym-key"))
     .WithReference(importDb).WaitFor(importDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(resultsApi)

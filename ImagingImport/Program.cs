@@ -1,16 +1,21 @@
+using Imaging.ImagingImport.Apis;
+using Imaging.ImagingImport.Import;
+using Imaging.ImagingImport.Sources;
+using Imaging.ImagingImport.Tracking;
 using Imaging.ImagingImport.Xnat;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("importdb");
+builder.AddNpgsqlDbContext<ImportDbContext>("importdb");
 builder.AddRedisClient("redis");
 
+builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName);
 // XNAT: the target of every import. Checked when first used, so the service starts (and reports healthy) before one is configured.
 builder.Services.AddOptions<XnatOptions>().BindConfiguration(XnatOptions.SectionName).ValidateDataAnnotations();
 builder.Services.AddSingleton<XnatSession>();
-#pragma warning disable EXTEXP0001
 builder.Services.AddHttpClient<XnatClient>((services, client) =>
     {
         client.BaseAddress = services.GetRequiredService<IOptions<XnatOptions>>().Value.BaseUrl;
@@ -18,13 +23,31 @@ builder.Services.AddHttpClient<XnatClient>((services, client) =>
         client.Timeout = Timeout.InfiniteTimeSpan;
     })
     // Imports are retried by the import tracking with back-off, and the standard handler's 30 s total timeout would cut a
-    // large study's upload short. (Marked experimental in Microsoft.Extensions.Http.Resilience 10; the documented way to opt out.)
+    // large study's upload short.
     .RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+// The source PACS: ConnectionStrings:pacs, its base address (credentials, if any, as user info: http://user:password@host/).
+builder.Services.AddHttpClient<DicomWebSource>(client =>
+    {
+        if (builder.Configuration.GetConnectionString("pacs") is { Length: > 0 } pacs)
+        {
+            client.BaseAddress = new Uri(pacs.EndsWith('/') ? pacs : pacs + "/");
+        }
+
+        client.Timeout = TimeSpan.FromMinutes(10);
+    })
+    .RemoveAllResilienceHandlers();
+builder.Services.AddScoped<StudyImporter>();
+builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddSingleton<ImportQueue>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ImportQueue>());
+builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapRetrievalApi();
 
 app.Run();
 

@@ -14,6 +14,9 @@ public sealed class OrthancPeer : IAsyncLifetime
     /// <summary>A client for Orthanc's HTTP API with its credentials; DICOMweb is under /dicom-web/.</summary>
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>Orthanc's base address with its credentials as user info, as the app host hands it to a service.</summary>
+    public string ConnectionString { get; private set; } = "";
+
     public async ValueTask InitializeAsync()
     {
         var builder = DistributedApplicationTestingBuilder.Create();
@@ -22,7 +25,8 @@ public sealed class OrthancPeer : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await _app.StartAsync(timeout.Token);
         await _app.WaitForHealthyAsync(timeout.Token);
-        var address = new Uri((await _app.GetConnectionStringAsync("orthanc"))!);
+        ConnectionString = (await _app.GetConnectionStringAsync("orthanc"))!;
+        var address = new Uri(ConnectionString);
         Client = new HttpClient { BaseAddress = new Uri(address.GetLeftPart(UriPartial.Authority)) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(address.UserInfo))));

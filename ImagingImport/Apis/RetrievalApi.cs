@@ -1,0 +1,260 @@
+using System.Security.Cryptography;
+using System.Text;
+using Imaging.ImagingImport.Cohort;
+using Imaging.ImagingImport.Import;
+using Imaging.ImagingImport.Sources;
+using Imaging.ImagingImport.Tracking;
+using Imaging.ImagingImport.Xnat;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Imaging.ImagingImport.Apis;
+
+/// <summary>
+/// The retrieval API of the seed (imaging-import-retrieval): import-status counts of a project's cohort, reimport of
+/// its failed studies; beside them, starting a cohort's import and listing a project's studies. Callers send the
+/// service key as X-Service-Key.
+/// </summary>
+public static class RetrievalApi
+{
+    public static IEndpointRouteBuilder MapRetrievalApi(this IEndpointRouteBuilder app)
+    {
+        var retrieval = app.MapGroup("/retrieval").AddEndpointFilter(RequireServiceKey).WithTags("retrieval");
+        retrieval.MapGet("/import_status_count/{project_id}", StatusCountAsync).WithName("get_import_status_count")
+            .WithSummary("The import states of a project's cohort: successful, failed, processing, queued and queue_failed counts.");
+        retrieval.MapPut("/reimport_imaging_project_studies/{project_id}", ReimportAsync).WithName("reimport_imaging_project_studies")
+            .WithSummary("Queue the cohort's failed and queue_failed studies again (202).");
+        retrieval.MapPost("/import/{project_id}", ImportAsync).WithName("import_cohort")
+            .WithSummary("Resolve the cohort at the source PACS and queue its studies for import into the XNAT project.");
+        retrieval.MapGet("/studies/{project_id}", StudiesAsync).WithName("list_project_studies")
+            .WithSummary("A project's studies with status, attempts and last error (paged).");
+        return app;
+    }
+
+    private static async Task<IResult> StatusCountAsync(string project_id, string? encoded_query, ImportDbContext db, XnatClient xnat, CancellationToken ct)
+    {
+        if (Parse(encoded_query) is var (query, hash, problem) && problem is not null)
+        {
+            return problem;
+        }
+
+        if (await ProjectProblemAsync(project_id, xnat, ct) is { } missing)
+        {
+            return missing;
+        }
+
+        var counts = await db.Studies.Where(s => s.ProjectId == project_id && s.CohortHash == hash).GroupBy(s => s.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Status, g => g.Count, ct);
+        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.ProjectId == project_id, ct);
+        int Count(ImportStatus status) => counts.GetValueOrDefault(status);
+        return TypedResults.Ok(new Dictionary<string, object>
+        {
+            ["project_creation_completed"] = project?.CreationCompleted ?? true,
+            ["import_status"] = new Dictionary<string, int>
+            {
+                ["successful_count"] = Count(ImportStatus.successful),
+                ["failed_count"] = Count(ImportStatus.failed),
+                ["processing_count"] = Count(ImportStatus.processing),
+                ["queued_count"] = Count(ImportStatus.queued),
+                ["queue_failed_count"] = Count(ImportStatus.queue_failed),
+            },
+        });
+    }
+
+    private static async Task<IResult> ReimportAsync(string project_id, string? encoded_query, ImportDbContext db, IOptions<ImportOptions> options,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (!options.Value.ReimportEnabled)
+        {
+            return TypedResults.Problem(title: "Reimport is switched off", statusCode: StatusCodes.Status403Forbidden,
+                detail: "This deployment does not reimport studies (Import:ReimportEnabled is false).");
+        }
+
+        if (string.IsNullOrWhiteSpace(encoded_query))
+        {
+            return TypedResults.Problem(title: "Empty query", detail: "encoded_query names the cohort whose failed studies to reimport.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (Parse(encoded_query) is var (_, hash, problem) && problem is not null)
+        {
+            return problem;
+        }
+
+        // One statement: two reimports at once queue each study once (the second finds nothing failed any more).
+        var now = time.GetUtcNow();
+        var queued = await db.Studies.Where(s => s.ProjectId == project_id && s.CohortHash == hash && (s.Status == ImportStatus.failed || s.Status == ImportStatus.queue_failed))
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, ImportStatus.queued).SetProperty(s => s.Attempts, 0).SetProperty(s => s.NextAttemptAt, now)
+                .SetProperty(s => s.DatetimeUpdated, now), ct);
+        return TypedResults.Json(new Dictionary<string, object> { ["message"] = "Reimport queued", ["projectId"] = project_id, ["queued"] = queued },
+            statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> ImportAsync(string project_id, string? encoded_query, bool? create_project, ImportDbContext db, DicomWebSource source,
+        XnatClient xnat, IOptions<ImportOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (Parse(encoded_query) is var (query, hash, problem) && problem is not null)
+        {
+            return problem;
+        }
+
+        if (!IsProjectId(project_id))
+        {
+            return TypedResults.Problem(title: "Invalid project id", detail: "XNAT project ids are 1 to 64 letters, digits, '-' and '_'.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        Dictionary<string, SourceStudy> cohort = new(StringComparer.Ordinal);
+        try
+        {
+            foreach (var search in query!.ToQidoSearches())
+            {
+                foreach (var study in await source.SearchStudiesAsync(search, ct))
+                {
+                    cohort.TryAdd(study.StudyInstanceUid, study);
+                }
+            }
+        }
+        catch (SourceUnavailableException unavailable)
+        {
+            return TypedResults.Problem(title: "Source PACS unavailable", detail: unavailable.Message, statusCode: StatusCodes.Status502BadGateway);
+        }
+
+        if (cohort.Count < options.Value.MinimumCohortSize)
+        {
+            return TypedResults.Problem(title: "Cohort too small", statusCode: StatusCodes.Status403Forbidden,
+                detail: $"The query selects {cohort.Count} studies; at least {options.Value.MinimumCohortSize} are needed, as small cohorts identify people. Nothing was imported.");
+        }
+
+        bool created;
+        try
+        {
+            created = !await xnat.ProjectExistsAsync(project_id, ct);
+            if (created && create_project != true)
+            {
+                return TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {project_id}; pass create_project=true to create it.",
+                    statusCode: StatusCodes.Status404NotFound);
+            }
+
+            if (created)
+            {
+                await xnat.CreateProjectAsync(project_id, autoArchive: true, ct);
+            }
+        }
+        catch (Exception error) when (error is XnatUnavailableException or XnatRefusedException)
+        {
+            return TypedResults.Problem(title: "XNAT unavailable", detail: error.Message, statusCode: StatusCodes.Status502BadGateway);
+        }
+
+        var now = time.GetUtcNow();
+        if (!await db.Projects.AnyAsync(p => p.ProjectId == project_id, ct))
+        {
+            db.Projects.Add(new ImportProject { ProjectId = project_id, CreationCompleted = true, DatetimeCreated = now });
+        }
+
+        var uids = cohort.Keys.ToList();
+        var known = (await db.Studies.Where(s => s.ProjectId == project_id && uids.Contains(s.StudyInstanceUid)).Select(s => s.StudyInstanceUid).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var study in cohort.Values.Where(s => !known.Contains(s.StudyInstanceUid)))
+        {
+            db.Studies.Add(new StudyImport
+            {
+                ProjectId = project_id,
+                CohortHash = hash!,
+                StudyInstanceUid = study.StudyInstanceUid,
+                PatientId = study.PatientId,
+                AccessionNumber = study.AccessionNumber,
+                SubjectLabel = Pseudonyms.SubjectLabel(options.Value.PseudonymKey, project_id, study.PatientId ?? study.StudyInstanceUid),
+                Status = ImportStatus.queued,
+                NextAttemptAt = now,
+                DatetimeCreated = now,
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Json(new Dictionary<string, object>
+        {
+            ["message"] = "Import queued",
+            ["projectId"] = project_id,
+            ["project_created"] = created,
+            ["queued"] = cohort.Count - known.Count,
+            ["already_tracked"] = known.Count,
+        }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> StudiesAsync(string project_id, string? status, int? limit, int? offset, ImportDbContext db, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var skip = Math.Max(offset ?? 0, 0);
+        var query = db.Studies.AsNoTracking().Where(s => s.ProjectId == project_id);
+        if (status is not null)
+        {
+            if (!Enum.TryParse<ImportStatus>(status, ignoreCase: false, out var wanted))
+            {
+                return TypedResults.Problem(title: "Unknown status", detail: $"status is one of {string.Join(", ", Enum.GetNames<ImportStatus>())}.",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            query = query.Where(s => s.Status == wanted);
+        }
+
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderBy(s => s.Id).Skip(skip).Take(take)
+            .Select(s => new
+            {
+                study_instance_uid = s.StudyInstanceUid,
+                accession_number = s.AccessionNumber,
+                subject = s.SubjectLabel,
+                status = s.Status.ToString(),
+                attempts = s.Attempts,
+                last_error = s.LastError,
+                next_attempt_at = s.NextAttemptAt,
+                imported_at = s.DatetimeImported
+            })
+            .ToListAsync(ct);
+        return TypedResults.Ok(new { total, limit = take, offset = skip, items });
+    }
+
+    private static (CohortQuery? Query, string? Hash, IResult? Problem) Parse(string? encoded)
+    {
+        try
+        {
+            var query = CohortQuery.Parse(encoded ?? "");
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CohortQuery.DecodeBase64Url(encoded!))));
+            return (query, hash, null);
+        }
+        catch (CohortQueryException invalid)
+        {
+            return (null, null, TypedResults.Problem(title: "Invalid cohort query", detail: invalid.Message, statusCode: StatusCodes.Status400BadRequest));
+        }
+    }
+
+    private static async Task<IResult?> ProjectProblemAsync(string project, XnatClient xnat, CancellationToken ct)
+    {
+        if (!IsProjectId(project))
+        {
+            return TypedResults.Problem(title: "Invalid project id", detail: "XNAT project ids are 1 to 64 letters, digits, '-' and '_'.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        try
+        {
+            return await xnat.ProjectExistsAsync(project, ct)
+                ? null
+                : TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {project}.", statusCode: StatusCodes.Status404NotFound);
+        }
+        catch (Exception error) when (error is XnatUnavailableException or XnatRefusedException)
+        {
+            return TypedResults.Problem(title: "XNAT unavailable", detail: error.Message, statusCode: StatusCodes.Status502BadGateway);
+        }
+    }
+
+    private static bool IsProjectId(string project) => project.Length is > 0 and <= 64 && project.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static async ValueTask<object?> RequireServiceKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<ImportOptions>>().Value.ServiceKey;
+        var given = context.HttpContext.Request.Headers["X-Service-Key"].ToString();
+        var ok = given.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+        return ok
+            ? await next(context)
+            : TypedResults.Problem(title: "Unauthorized", detail: "Send the service key in the X-Service-Key header.", statusCode: StatusCodes.Status401Unauthorized);
+    }
+}

@@ -1,0 +1,196 @@
+using Imaging.ImagingImport.Tracking;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Imaging.ImagingImport.Import;
+
+/// <summary>
+/// Runs the imports: takes due queued studies (bounded per project and overall), imports each, and records the outcome
+/// with exponential back-off up to the attempt limit. The state lives only in importdb, so a restart loses nothing:
+/// studies a crashed replica held stay "processing" until their lease runs out, are then taken as failed and retried,
+/// and an import that had in fact finished is recognised by its session already being in XNAT.
+/// </summary>
+public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportQueue> logger)
+    : BackgroundService
+{
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentImports, options.Value.MaxConcurrentImports);
+    private readonly List<Task> _running = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
+        do
+        {
+            try
+            {
+                await ExpireLeasesAsync(stoppingToken);
+                foreach (var study in await ClaimAsync(_slots.CurrentCount, stoppingToken))
+                {
+                    await _slots.WaitAsync(stoppingToken);
+                    _running.Add(RunAsync(study, stoppingToken));
+                }
+
+                _running.RemoveAll(t => t.IsCompleted);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogPollFailed(logger, error);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One round, awaited to the end: expire leases, claim what is due, import it. For tests and tools.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await ExpireLeasesAsync(cancellationToken);
+        var claimed = await ClaimAsync(_slots.CurrentCount, cancellationToken);
+        var imports = new List<Task>(claimed.Count);
+        foreach (var study in claimed)
+        {
+            await _slots.WaitAsync(cancellationToken);
+            imports.Add(RunAsync(study, cancellationToken));
+        }
+
+        await Task.WhenAll(imports);
+        return claimed.Count;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Imports in flight end with the token; their studies keep their lease and are retried after it.
+        await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Processing studies whose lease has run out go back to queued (or failed when out of attempts).</summary>
+    public async Task<int> ExpireLeasesAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ImportDbContext>();
+        var now = time.GetUtcNow();
+        var stuck = await db.Studies.Where(s => s.Status == ImportStatus.processing && s.LeaseUntil < now).ToListAsync(cancellationToken);
+        foreach (var study in stuck)
+        {
+            Record(study, new AttemptResult(AttemptOutcome.Retry,
+                $"Still processing after {options.Value.ProcessingWindow}: taken as failed (the importer stopped or hung)."), now);
+            LogStuck(logger, study.StudyInstanceUid, study.ProjectId, study.Attempts);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return stuck.Count;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="capacity"/> due studies, at most the per-project limit minus what that project already
+    /// runs. The update checks the row is still queued, so of two replicas claiming one study only one gets it.
+    /// </summary>
+    public async Task<IReadOnlyList<StudyImport>> ClaimAsync(int capacity, CancellationToken cancellationToken)
+    {
+        if (capacity <= 0)
+        {
+            return [];
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ImportDbContext>();
+        var now = time.GetUtcNow();
+        var perProject = options.Value.MaxConcurrentPerProject;
+        var ids = await db.Database.SqlQuery<long>($"""
+            SELECT id AS "Value" FROM (
+              SELECT s.id, s.next_attempt_at,
+                     row_number() OVER (PARTITION BY s.project_id ORDER BY s.next_attempt_at, s.id)
+                       + (SELECT count(*) FROM study_imports p WHERE p.project_id = s.project_id AND p.status = 'processing') AS place
+              FROM study_imports s
+              WHERE s.status = 'queued' AND s.next_attempt_at <= {now}) due
+            WHERE place <= {perProject}
+            ORDER BY next_attempt_at, id
+            LIMIT {capacity}
+            """).ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var lease = now + options.Value.ProcessingWindow;
+        return await db.Studies.FromSql($"""
+            UPDATE study_imports SET status = 'processing', attempts = attempts + 1, lease_until = {lease}, datetime_updated = {now}
+            WHERE id = ANY({ids.ToArray()}) AND status = 'queued'
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    private async Task RunAsync(StudyImport study, CancellationToken stoppingToken)
+    {
+        try
+        {
+            AttemptResult result;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                lease.CancelAfter(options.Value.ProcessingWindow);
+                result = await scope.ServiceProvider.GetRequiredService<StudyImporter>().ImportAsync(study, lease.Token);
+            }
+
+            await using var save = scopes.CreateAsyncScope();
+            var db = save.ServiceProvider.GetRequiredService<ImportDbContext>();
+            // Only the attempt that holds the study records it: after an expired lease another attempt may have it now.
+            var row = await db.Studies.SingleOrDefaultAsync(s => s.Id == study.Id && s.Status == ImportStatus.processing && s.Attempts == study.Attempts, stoppingToken);
+            if (row is null)
+            {
+                return;
+            }
+
+            Record(row, result, time.GetUtcNow());
+            await db.SaveChangesAsync(stoppingToken);
+            LogAttempt(logger, study.StudyInstanceUid, study.ProjectId, study.Attempts, row.Status, result.Error);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogAttemptCrashed(logger, study.StudyInstanceUid, study.ProjectId, error);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>The state after an attempt: successful, queue_failed, or queued again after the back-off until attempts run out.</summary>
+    public void Record(StudyImport study, AttemptResult result, DateTimeOffset now)
+    {
+        var settings = options.Value;
+        study.LeaseUntil = null;
+        study.DatetimeUpdated = now;
+        study.LastError = result.Error is { Length: > 2000 } text ? text[..2000] : result.Error;
+        switch (result.Outcome)
+        {
+            case AttemptOutcome.Successful:
+                study.Status = ImportStatus.successful;
+                study.DatetimeImported = now;
+                break;
+            case AttemptOutcome.NotAtSource:
+                study.Status = ImportStatus.queue_failed;
+                break;
+            case AttemptOutcome.Retry when study.Attempts < settings.MaxAttempts:
+                study.Status = ImportStatus.queued;
+                var backoff = settings.FirstBackoff * Math.Pow(2, Math.Max(0, study.Attempts - 1));
+                study.NextAttemptAt = now + (backoff < settings.MaxBackoff ? backoff : settings.MaxBackoff);
+                break;
+            default:
+                study.Status = ImportStatus.failed;
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyInstanceUid} of project {ProjectId}: attempt {Attempt} ended {Status} {Error}")]
+    private static partial void LogAttempt(ILogger logger, string studyInstanceUid, string projectId, int attempt, ImportStatus status, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyInstanceUid} of project {ProjectId}: processing too long at attempt {Attempt}; taken as failed")]
+    private static partial void LogStuck(ILogger logger, string studyInstanceUid, string projectId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyInstanceUid} of project {ProjectId}: the attempt could not be recorded; its lease will run out and it will be retried")]
+    private static partial void LogAttemptCrashed(ILogger logger, string studyInstanceUid, string projectId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for studies to import failed; trying again at the next poll")]
+    private static partial void LogPollFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Imaging.ImagingImport.Tracking;
+
+/// <summary>Applies importdb's migrations before the service takes requests or starts importing.</summary>
+internal sealed class DatabaseStartup(IServiceProvider services) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ImportDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

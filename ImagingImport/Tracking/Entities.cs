@@ -1,0 +1,70 @@
+namespace Imaging.ImagingImport.Tracking;
+
+/// <summary>The import states of a study, as the seed counts them.</summary>
+public enum ImportStatus
+{
+    /// <summary>Waiting for its turn (again, after a failure, once its back-off has passed).</summary>
+    queued,
+
+    /// <summary>Taken by an importer, which holds it until <see cref="StudyImport.LeaseUntil"/>.</summary>
+    processing,
+
+    /// <summary>XNAT lists the session.</summary>
+    successful,
+
+    /// <summary>The last attempt failed and no more are due automatically (attempts used up); reimport queues it again.</summary>
+    failed,
+
+    /// <summary>The study was not found at the source PACS when it was to be retrieved.</summary>
+    queue_failed,
+}
+
+/// <summary>An XNAT project ImagingImport imports into, and whether it created (or found) the project there.</summary>
+public sealed class ImportProject
+{
+    public required string ProjectId { get; set; }
+
+    public bool CreationCompleted { get; set; }
+
+    public DateTimeOffset DatetimeCreated { get; set; }
+}
+
+/// <summary>
+/// One study of a cohort to import into one project: its state, attempts, when it may next be tried, and the last error.
+/// Unique per (project, study): the same study asked for twice is imported once.
+/// </summary>
+public sealed class StudyImport
+{
+    public long Id { get; set; }
+
+    public required string ProjectId { get; set; }
+
+    /// <summary>SHA-256 of the cohort query's decoded JSON: which request a study was imported for.</summary>
+    public required string CohortHash { get; set; }
+
+    public required string StudyInstanceUid { get; set; }
+
+    public string? PatientId { get; set; }
+
+    public string? AccessionNumber { get; set; }
+
+    /// <summary>The subject label in XNAT: a stable pseudonym of the patient within the project.</summary>
+    public string? SubjectLabel { get; set; }
+
+    public ImportStatus Status { get; set; }
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>While processing: the importer's hold; past it, the study is taken as failed (a crashed or hung importer).</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    public DateTimeOffset DatetimeCreated { get; set; }
+
+    public DateTimeOffset? DatetimeUpdated { get; set; }
+
+    public DateTimeOffset? DatetimeImported { get; set; }
+}
