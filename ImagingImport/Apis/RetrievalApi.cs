@@ -217,9 +217,8 @@ public static class RetrievalApi
     {
         try
         {
-            var query = CohortQuery.Parse(encoded ?? "");
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CohortQuery.DecodeBase64Url(encoded!))));
-            return (query, hash, null);
+            var json = CohortQuery.DecodeBase64Url(encoded ?? "");
+            return (CohortQuery.FromJson(json), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))), null);
         }
         catch (CohortQueryException invalid)
         {

@@ -67,9 +67,11 @@ public sealed record CohortQuery
     }
 
     /// <summary>Decodes, parses and checks a query; throws <see cref="CohortQueryException"/> with the reason.</summary>
-    public static CohortQuery Parse(string encoded)
+    public static CohortQuery Parse(string encoded) => FromJson(DecodeBase64Url(encoded));
+
+    /// <summary>Parses and checks the decoded JSON of a query.</summary>
+    public static CohortQuery FromJson(string text)
     {
-        var text = DecodeBase64Url(encoded);
         CohortQuery? query;
         try
         {

@@ -26,13 +26,8 @@ public sealed class ImportDbContext(DbContextOptions<ImportDbContext> options) :
             e.HasIndex(s => new { s.Status, s.NextAttemptAt });
         });
 
-        foreach (var entity in model.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                property.SetColumnName(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
-            }
-        }
+        // snake_case columns, as the source platform's schema.
+        model.UseSnakeCaseColumns();
     }
 }
 

@@ -43,12 +43,11 @@ public static partial class SeriesAnalysisApi
         analysis!.Status = AnalysisStatus.PROCESSING;
         analysis.DatetimeUpdated = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        var instances = await db.Instances.AsNoTracking().Where(i => i.SourceId == analysis.SourceId && i.SeriesInstanceUid == series)
-            .OrderBy(i => i.InstanceNumber).ThenBy(i => i.SopInstanceUid)
-            .Select(i => new InstanceOut(i.SopInstanceUid, i.SopClassUid, i.InstanceNumber, i.NumberOfFrames, i.TransferSyntaxUid, i.Size))
-            .ToListAsync(ct);
-        var first = await db.Instances.AsNoTracking().Where(i => i.SourceId == analysis.SourceId && i.SeriesInstanceUid == series)
-            .OrderBy(i => i.Id).FirstAsync(ct);
+        var rows = await db.Instances.AsNoTracking().Where(i => i.SourceId == analysis.SourceId && i.SeriesInstanceUid == series)
+            .OrderBy(i => i.InstanceNumber).ThenBy(i => i.SopInstanceUid).ToListAsync(ct);
+        var instances = rows.Select(i => new InstanceOut(i.SopInstanceUid, i.SopClassUid, i.InstanceNumber, i.NumberOfFrames, i.TransferSyntaxUid, i.Size)).ToList();
+        // The series' study, modality and accession number as the first stored instance has them.
+        var first = rows.MinBy(i => i.Id)!;
         LogStarted(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, analysis.Attempt, instances.Count);
         return TypedResults.Ok(new AnalysisContextOut(analysis.SourceId, series, analysis.Attempt, first.StudyInstanceUid, first.Modality, first.AccessionNumber,
             first.PatientId, first.SeriesDescription, instances));

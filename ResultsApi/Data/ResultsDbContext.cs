@@ -128,14 +128,8 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
             e.HasIndex(x => new { x.SourceId, x.SeriesInstanceUid }).IsUnique();
         });
 
-        // snake_case tables and columns, as the source platform's schema.
-        foreach (var entity in model.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                property.SetColumnName(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
-            }
-        }
+        // snake_case columns, as the source platform's schema.
+        model.UseSnakeCaseColumns();
     }
 }
 

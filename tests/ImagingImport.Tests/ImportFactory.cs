@@ -64,13 +64,3 @@ public sealed class ImportFactory(TestServers servers) : WebApplicationFactory<P
         await Orthanc.DisposeAsync();
     }
 }
-
-/// <summary>A clock the tests move; time only passes when they say so.</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-}

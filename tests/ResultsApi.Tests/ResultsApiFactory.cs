@@ -102,13 +102,3 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         Directory.Delete(StorageRoot, recursive: true);
     }
 }
-
-/// <summary>A clock the tests move by hand (token expiry).</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-}
