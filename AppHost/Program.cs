@@ -33,15 +33,29 @@ builder.AddProject<Projects.WorkflowWorker>("workflowworker")
     .WithHttpHealthCheck("/health")
     .WithReplicas(builder.Configuration.GetValue("WorkflowWorker:Replicas", 1));
 
-builder.AddProject<Projects.ImagingImport>("imagingimport")
+var imagingImport = builder.AddProject<Projects.ImagingImport>("imagingimport")
     // Callers' key (X-Service-Key) and the key of the subject pseudonyms: generated once, kept in the data folder's secrets.
     .WithEnvironment("Import__ServiceKey", builder.Secrets.GetOrCreatePassword("imagingimport-service-key"))
     .WithEnvironment("Import__PseudonymKey", builder.Secrets.GetOrCreatePassword("imagingimport-pseudonym-key"))
+    // XNAT (Xnat:BaseUrl, Username, Password) and the import's tuning (Import:…), as the app host's ImagingImport:Settings.
+    .WithConfiguration(builder.Configuration.GetSection("ImagingImport:Settings"))
     .WithReference(importDb).WaitFor(importDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(resultsApi)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
+
+// The source PACS the cohorts are read from, over DICOMweb: an existing one (ConnectionStrings:pacs), or an Orthanc
+// started here (ImagingImport:LocalPacs), e.g. to try the import without a hospital's PACS.
+if (builder.Configuration["ConnectionStrings:pacs"] is { Length: > 0 })
+{
+    imagingImport.WithReference(builder.AddConnectionString("pacs"));
+}
+else if (builder.Configuration.GetValue("ImagingImport:LocalPacs", false))
+{
+    var pacs = builder.AddOrthanc("pacs");
+    imagingImport.WithReference(pacs).WaitFor(pacs);
+}
 
 if (builder.EnvironmentName == "Development")
 {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace AppHost.Hosting;
 
 /// <summary>The Aspire verbs that connect resources: references, start order, health, replicas, environment.</summary>
@@ -42,6 +44,24 @@ public static class ResourceBuilderExtensions
         where T : Resource
     {
         builder.Resource.Environment[name] = value;
+        return builder;
+    }
+
+    /// <summary>
+    /// Passes a section of the app host's configuration on as the resource's environment, under the same keys as .NET
+    /// configuration reads them back (section Settings with Xnat:BaseUrl gives Xnat__BaseUrl). Values set later win.
+    /// </summary>
+    public static IResourceBuilder<T> WithConfiguration<T>(this IResourceBuilder<T> builder, IConfigurationSection section)
+        where T : Resource
+    {
+        foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (value is not null)
+            {
+                builder.Resource.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+        }
+
         return builder;
     }
 

@@ -21,9 +21,16 @@ public sealed class ImportOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>A study processing longer than this is taken as failed: the importer crashed or hung (the source platform left such studies stuck).</summary>
+    /// <summary>A study processing longer than this is taken as failed: the import hung (the source platform left such studies stuck).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ProcessingWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// An importer's hold on a study, renewed every third of it while the import runs. A study whose hold ran out has lost
+    /// its importer (killed, or its machine gone) and is taken as failed and retried without waiting for the window.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Studies imported at once by this replica, over all projects.</summary>
     [Range(1, 256)]

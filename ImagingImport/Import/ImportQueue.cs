@@ -6,9 +6,10 @@ namespace Imaging.ImagingImport.Import;
 
 /// <summary>
 /// Runs the imports: takes due queued studies (bounded per project and overall), imports each, and records the outcome
-/// with exponential back-off up to the attempt limit. The state lives only in importdb, so a restart loses nothing:
-/// studies a crashed replica held stay "processing" until their lease runs out, are then taken as failed and retried,
-/// and an import that had in fact finished is recognised by its session already being in XNAT.
+/// with exponential back-off up to the attempt limit. The state lives only in importdb, so a restart loses nothing: an
+/// importer renews its hold (lease) on a study while it works and hands the study back when it is stopped; the studies of
+/// an importer that was killed are taken as failed once their lease runs out, those of one that hangs once the processing
+/// window has passed, and are retried. An import that had in fact finished is recognised by its session already being in XNAT.
 /// </summary>
 public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportQueue> logger)
     : BackgroundService
@@ -63,18 +64,21 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
         await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Processing studies whose lease has run out go back to queued (or failed when out of attempts).</summary>
+    /// <summary>Processing studies whose importer is gone (lease run out) or hung (window passed) go back to queued, or to failed when out of attempts.</summary>
     public async Task<int> ExpireLeasesAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ImportDbContext>();
         var now = time.GetUtcNow();
-        var stuck = await db.Studies.Where(s => s.Status == ImportStatus.processing && s.LeaseUntil < now).ToListAsync(cancellationToken);
+        var claimedBefore = now - options.Value.ProcessingWindow;
+        var stuck = await db.Studies.Where(s => s.Status == ImportStatus.processing && (s.LeaseUntil < now || s.ClaimedAt < claimedBefore)).ToListAsync(cancellationToken);
         foreach (var study in stuck)
         {
-            Record(study, new AttemptResult(AttemptOutcome.Retry,
-                $"Still processing after {options.Value.ProcessingWindow}: taken as failed (the importer stopped or hung)."), now);
-            LogStuck(logger, study.StudyInstanceUid, study.ProjectId, study.Attempts);
+            var hung = study.ClaimedAt < claimedBefore;
+            Record(study, new AttemptResult(AttemptOutcome.Retry, hung
+                ? $"Still processing after {options.Value.ProcessingWindow}: taken as failed (the import hung)."
+                : "The importer stopped holding the study (it was killed or lost its database): taken as failed."), now);
+            LogStuck(logger, study.StudyInstanceUid, study.ProjectId, study.Attempts, hung ? "hung past the processing window" : "lost its importer");
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -112,9 +116,9 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
             return [];
         }
 
-        var lease = now + options.Value.ProcessingWindow;
+        var lease = now + options.Value.Lease;
         return await db.Studies.FromSql($"""
-            UPDATE study_imports SET status = 'processing', attempts = attempts + 1, lease_until = {lease}, datetime_updated = {now}
+            UPDATE study_imports SET status = 'processing', attempts = attempts + 1, lease_until = {lease}, claimed_at = {now}, datetime_updated = {now}
             WHERE id = ANY({ids.ToArray()}) AND status = 'queued'
             RETURNING *
             """).AsNoTracking().ToListAsync(cancellationToken);
@@ -124,12 +128,33 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
     {
         try
         {
-            AttemptResult result;
-            await using (var scope = scopes.CreateAsyncScope())
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            attempt.CancelAfter(options.Value.ProcessingWindow);
+            var holding = HoldAsync(study, attempt);
+            AttemptResult? result = null;
+            try
             {
-                using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                lease.CancelAfter(options.Value.ProcessingWindow);
-                result = await scope.ServiceProvider.GetRequiredService<StudyImporter>().ImportAsync(study, lease.Token);
+                await using var scope = scopes.CreateAsyncScope();
+                result = await scope.ServiceProvider.GetRequiredService<StudyImporter>().ImportAsync(study, attempt.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The window passed, or the hold was lost (then the outcome is not recorded below).
+                result = new AttemptResult(AttemptOutcome.Retry, $"The import took longer than {options.Value.ProcessingWindow} and was stopped.");
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                await attempt.CancelAsync();
+                await holding;
+            }
+
+            if (result is null)
+            {
+                await HandBackAsync(study);
+                return;
             }
 
             await using var save = scopes.CreateAsyncScope();
@@ -138,6 +163,7 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
             var row = await db.Studies.SingleOrDefaultAsync(s => s.Id == study.Id && s.Status == ImportStatus.processing && s.Attempts == study.Attempts, stoppingToken);
             if (row is null)
             {
+                LogLostHold(logger, study.StudyInstanceUid, study.ProjectId, study.Attempts);
                 return;
             }
 
@@ -155,11 +181,69 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
         }
     }
 
+    /// <summary>
+    /// Renews the lease every third of it until the attempt ends. When the study is no longer this attempt's (its lease ran
+    /// out while the database was out of reach, and another importer took it), the attempt is cancelled.
+    /// </summary>
+    private async Task HoldAsync(StudyImport study, CancellationTokenSource attempt)
+    {
+        var lease = options.Value.Lease;
+        using var renew = new PeriodicTimer(lease / 3, time);
+        try
+        {
+            while (await renew.WaitForNextTickAsync(attempt.Token))
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var until = time.GetUtcNow() + lease;
+                    var held = await scope.ServiceProvider.GetRequiredService<ImportDbContext>().Studies
+                        .Where(s => s.Id == study.Id && s.Status == ImportStatus.processing && s.Attempts == study.Attempts)
+                        .ExecuteUpdateAsync(u => u.SetProperty(s => s.LeaseUntil, until), attempt.Token);
+                    if (held == 0)
+                    {
+                        await attempt.CancelAsync();
+                    }
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    LogRenewFailed(logger, study.StudyInstanceUid, study.ProjectId, error);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>A stopping service gives its studies back at once, the attempt not counted, rather than leaving them to their lease.</summary>
+    private async Task HandBackAsync(StudyImport study)
+    {
+        try
+        {
+            using var shortly = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await using var scope = scopes.CreateAsyncScope();
+            var now = time.GetUtcNow();
+            await scope.ServiceProvider.GetRequiredService<ImportDbContext>().Studies
+                .Where(s => s.Id == study.Id && s.Status == ImportStatus.processing && s.Attempts == study.Attempts)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, ImportStatus.queued).SetProperty(s => s.Attempts, s => s.Attempts - 1)
+                    .SetProperty(s => s.LeaseUntil, (DateTimeOffset?)null).SetProperty(s => s.ClaimedAt, (DateTimeOffset?)null)
+                    .SetProperty(s => s.NextAttemptAt, now).SetProperty(s => s.DatetimeUpdated, now), shortly.Token);
+            LogHandedBack(logger, study.StudyInstanceUid, study.ProjectId);
+        }
+        catch (Exception error)
+        {
+            // Its lease runs out instead, and the next importer takes it then.
+            LogAttemptCrashed(logger, study.StudyInstanceUid, study.ProjectId, error);
+        }
+    }
+
     /// <summary>The state after an attempt: successful, queue_failed, or queued again after the back-off until attempts run out.</summary>
     public void Record(StudyImport study, AttemptResult result, DateTimeOffset now)
     {
         var settings = options.Value;
         study.LeaseUntil = null;
+        study.ClaimedAt = null;
         study.DatetimeUpdated = now;
         study.LastError = result.Error is { Length: > 2000 } text ? text[..2000] : result.Error;
         switch (result.Outcome)
@@ -185,8 +269,17 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
     [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyInstanceUid} of project {ProjectId}: attempt {Attempt} ended {Status} {Error}")]
     private static partial void LogAttempt(ILogger logger, string studyInstanceUid, string projectId, int attempt, ImportStatus status, string? error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyInstanceUid} of project {ProjectId}: processing too long at attempt {Attempt}; taken as failed")]
-    private static partial void LogStuck(ILogger logger, string studyInstanceUid, string projectId, int attempt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyInstanceUid} of project {ProjectId}: attempt {Attempt} {Reason}; taken as failed")]
+    private static partial void LogStuck(ILogger logger, string studyInstanceUid, string projectId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyInstanceUid} of project {ProjectId}: attempt {Attempt} no longer holds the study; its outcome is not recorded")]
+    private static partial void LogLostHold(ILogger logger, string studyInstanceUid, string projectId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyInstanceUid} of project {ProjectId}: renewing the lease failed; trying again")]
+    private static partial void LogRenewFailed(ILogger logger, string studyInstanceUid, string projectId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyInstanceUid} of project {ProjectId}: handed back to the queue as the service stops")]
+    private static partial void LogHandedBack(ILogger logger, string studyInstanceUid, string projectId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyInstanceUid} of project {ProjectId}: the attempt could not be recorded; its lease will run out and it will be retried")]
     private static partial void LogAttemptCrashed(ILogger logger, string studyInstanceUid, string projectId, Exception error);

@@ -6,7 +6,7 @@ public enum ImportStatus
     /// <summary>Waiting for its turn (again, after a failure, once its back-off has passed).</summary>
     queued,
 
-    /// <summary>Taken by an importer, which holds it until <see cref="StudyImport.LeaseUntil"/>.</summary>
+    /// <summary>Taken by an importer, which holds it while it renews <see cref="StudyImport.LeaseUntil"/>, for at most the processing window.</summary>
     processing,
 
     /// <summary>XNAT lists the session.</summary>
@@ -59,8 +59,11 @@ public sealed class StudyImport
 
     public DateTimeOffset NextAttemptAt { get; set; }
 
-    /// <summary>While processing: the importer's hold; past it, the study is taken as failed (a crashed or hung importer).</summary>
+    /// <summary>While processing: the importer's hold, renewed while it works; past it, the importer is gone and the study is taken as failed.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }
+
+    /// <summary>When the current attempt took the study; processing longer than the window after it, the study is taken as failed.</summary>
+    public DateTimeOffset? ClaimedAt { get; set; }
 
     public DateTimeOffset DatetimeCreated { get; set; }
 

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Imaging.Dicom;
 using Imaging.ImagingImport.Cohort;
 using Imaging.ImagingImport.Import;
+using Imaging.ImagingImport.Tracking;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingImport.Tests;
@@ -91,25 +93,79 @@ public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFact
     }
 
     [Fact]
-    public async Task A_study_whose_importer_vanished_is_taken_as_failed_after_the_window_and_retried()
+    public async Task A_study_whose_importer_vanished_is_taken_as_failed_when_its_lease_runs_out_and_retried()
     {
-        var studies = await StoreCohortAsync("D", 3);
-        var query = Query(studies.Select(s => s.Accession));
-        (await import.CreateServiceClient().PostAsync($"/retrieval/import/PROJ_D?encoded_query={query}&create_project=true", null, Ct)).Dispose();
+        var query = await StartCohortAsync("D", 3, "PROJ_D");
         var queue = import.Services.GetRequiredService<ImportQueue>();
 
-        // Claimed as an importer that then dies would: processing, and nobody finishing it. Two at once per project.
+        // Claimed as an importer that is then killed would: processing, its lease never renewed. Two at once per project.
         var claimed = await queue.ClaimAsync(10, Ct);
         Assert.Equal(2, claimed.Count);
         Assert.Equal(Counts(processing: 2, queued: 1), await CountsAsync("PROJ_D", query));
         Assert.Empty(await queue.ClaimAsync(10, Ct));
+        import.Clock.Advance(TimeSpan.FromSeconds(59));
         Assert.Equal(0, await queue.ExpireLeasesAsync(Ct));
 
-        import.Clock.Advance(TimeSpan.FromMinutes(31));
+        import.Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(2, await queue.ExpireLeasesAsync(Ct));
+        Assert.Equal(2, await StudiesWithErrorAsync("PROJ_D", "The importer stopped holding the study (it was killed or lost its database): taken as failed."));
         await RunUntilSettledAsync();
 
         Assert.Equal(Counts(successful: 3), await CountsAsync("PROJ_D", query));
+    }
+
+    [Fact]
+    public async Task A_study_processing_past_the_window_is_taken_as_failed_even_while_its_lease_is_renewed_and_retried()
+    {
+        var query = await StartCohortAsync("F", 3, "PROJ_F");
+        var queue = import.Services.GetRequiredService<ImportQueue>();
+        var claimed = await queue.ClaimAsync(10, Ct);
+        Assert.Equal(2, claimed.Count);
+
+        // A hung importer whose renewals go on: the lease never runs out, only the window does.
+        for (var minute = 0; minute < 29; minute++)
+        {
+            import.Clock.Advance(TimeSpan.FromMinutes(1));
+            await RenewLeasesAsync("PROJ_F");
+            Assert.Equal(0, await queue.ExpireLeasesAsync(Ct));
+        }
+
+        import.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await RenewLeasesAsync("PROJ_F");
+        Assert.Equal(2, await queue.ExpireLeasesAsync(Ct));
+        Assert.Equal(2, await StudiesWithErrorAsync("PROJ_F", "Still processing after 00:30:00: taken as failed (the import hung)."));
+        await RunUntilSettledAsync();
+
+        Assert.Equal(Counts(successful: 3), await CountsAsync("PROJ_F", query));
+        Assert.Equal(3, import.Xnat.Experiments.Count(e => e.Project == "PROJ_F"));
+    }
+
+    [Fact]
+    public async Task A_stopping_service_hands_its_studies_back_at_once_without_counting_the_attempt()
+    {
+        var query = await StartCohortAsync("G", 3, "PROJ_G");
+        var queue = import.Services.GetRequiredService<ImportQueue>();
+
+        // The imports are under way (each XNAT call takes a second) when the service is asked to stop.
+        import.Xnat.Latency = TimeSpan.FromSeconds(1);
+        try
+        {
+            using var stopping = new CancellationTokenSource();
+            var round = queue.RunOnceAsync(stopping.Token);
+            await Task.Delay(300, Ct);
+            await stopping.CancelAsync();
+            await round;
+        }
+        finally
+        {
+            import.Xnat.Latency = TimeSpan.Zero;
+        }
+
+        Assert.Equal(Counts(queued: 3), await CountsAsync("PROJ_G", query));
+        var page = await import.CreateServiceClient().GetFromJsonAsync<JsonElement>("/retrieval/studies/PROJ_G", Ct);
+        Assert.All(page.GetProperty("items").EnumerateArray(), s => Assert.Equal(0, s.GetProperty("attempts").GetInt32()));
+        await RunUntilSettledAsync();
+        Assert.Equal(Counts(successful: 3), await CountsAsync("PROJ_G", query));
     }
 
     [Fact]
@@ -178,7 +234,7 @@ public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFact
     private async Task<int> PendingAsync()
     {
         var all = 0;
-        foreach (var project in new[] { "PROJ_A", "PROJ_B", "PROJ_C", "PROJ_D" })
+        foreach (var project in new[] { "PROJ_A", "PROJ_B", "PROJ_C", "PROJ_D", "PROJ_F", "PROJ_G" })
         {
             foreach (var status in new[] { "queued", "processing" })
             {
@@ -188,6 +244,29 @@ public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFact
         }
 
         return all;
+    }
+
+    private async Task<string> StartCohortAsync(string prefix, int count, string project)
+    {
+        var studies = await StoreCohortAsync(prefix, count);
+        var query = Query(studies.Select(s => s.Accession));
+        using var started = await import.CreateServiceClient().PostAsync($"/retrieval/import/{project}?encoded_query={query}&create_project=true", null, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        return query;
+    }
+
+    private async Task RenewLeasesAsync(string project)
+    {
+        await using var scope = import.Services.CreateAsyncScope();
+        var until = import.Clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        await scope.ServiceProvider.GetRequiredService<ImportDbContext>().Studies.Where(s => s.ProjectId == project && s.Status == ImportStatus.processing)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LeaseUntil, until), Ct);
+    }
+
+    private async Task<int> StudiesWithErrorAsync(string project, string error)
+    {
+        var page = await import.CreateServiceClient().GetFromJsonAsync<JsonElement>($"/retrieval/studies/{project}", Ct);
+        return page.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("last_error").GetString() == error);
     }
 
     private static string Query(IEnumerable<string> accessions) => new CohortQuery { AccessionNumbers = [.. accessions] }.Encode();

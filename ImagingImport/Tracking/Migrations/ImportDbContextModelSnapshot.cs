@@ -58,6 +58,10 @@ namespace Imaging.ImagingImport.Tracking.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
                     b.Property<string>("CohortHash")
                         .IsRequired()
                         .HasColumnType("text")
