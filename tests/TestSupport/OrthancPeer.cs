@@ -26,10 +26,17 @@ public sealed class OrthancPeer : IAsyncLifetime
         await _app.StartAsync(timeout.Token);
         await _app.WaitForHealthyAsync(timeout.Token);
         ConnectionString = (await _app.GetConnectionStringAsync("orthanc"))!;
-        var address = new Uri(ConnectionString);
-        Client = new HttpClient { BaseAddress = new Uri(address.GetLeftPart(UriPartial.Authority)) };
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+        Client = CreateClient(ConnectionString);
+    }
+
+    /// <summary>A client for the Orthanc whose connection string (base address with the credentials as user info) is given.</summary>
+    public static HttpClient CreateClient(string connectionString)
+    {
+        var address = new Uri(connectionString);
+        var client = new HttpClient { BaseAddress = new Uri(address.GetLeftPart(UriPartial.Authority)) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(address.UserInfo))));
+        return client;
     }
 
     public async ValueTask DisposeAsync()
