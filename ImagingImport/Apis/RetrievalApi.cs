@@ -62,7 +62,7 @@ public static class RetrievalApi
     }
 
     private static async Task<IResult> ReimportAsync(string project_id, string? encoded_query, ImportDbContext db, IOptions<ImportOptions> options,
-        TimeProvider time, CancellationToken ct)
+        ImportQueue queue, TimeProvider time, CancellationToken ct)
     {
         if (!options.Value.ReimportEnabled)
         {
@@ -85,12 +85,13 @@ public static class RetrievalApi
         var queued = await db.Studies.Where(s => s.ProjectId == project_id && s.CohortHash == hash && (s.Status == ImportStatus.failed || s.Status == ImportStatus.queue_failed))
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, ImportStatus.queued).SetProperty(s => s.Attempts, 0).SetProperty(s => s.NextAttemptAt, now)
                 .SetProperty(s => s.DatetimeUpdated, now), ct);
+        queue.Wake();
         return TypedResults.Json(new Dictionary<string, object> { ["message"] = "Reimport queued", ["projectId"] = project_id, ["queued"] = queued },
             statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> ImportAsync(string project_id, string? encoded_query, bool? create_project, ImportDbContext db, DicomWebSource source,
-        XnatClient xnat, IOptions<ImportOptions> options, TimeProvider time, CancellationToken ct)
+        XnatClient xnat, ImportQueue queue, IOptions<ImportOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (Parse(encoded_query) is var (query, hash, problem) && problem is not null)
         {
@@ -170,6 +171,7 @@ public static class RetrievalApi
         }
 
         await db.SaveChangesAsync(ct);
+        queue.Wake();
         return TypedResults.Json(new Dictionary<string, object>
         {
             ["message"] = "Import queued",

@@ -40,6 +40,10 @@ public sealed class ImportOptions
     [Range(1, 256)]
     public int MaxConcurrentPerProject { get; set; } = 2;
 
+    /// <summary>False: this replica answers the API but imports nothing (API-only replicas; tests that run the rounds themselves).</summary>
+    public bool ImportInBackground { get; set; } = true;
+
+    /// <summary>The longest wait between rounds; a round also starts as soon as an import ends or studies are queued here.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

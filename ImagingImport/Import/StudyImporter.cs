@@ -30,10 +30,18 @@ public sealed partial class StudyImporter(DicomWebSource source, XnatClient xnat
 {
     public async Task<AttemptResult> ImportAsync(StudyImport study, CancellationToken cancellationToken)
     {
+        var result = await AttemptAsync(study, cancellationToken);
+        ImportTelemetry.RecordAttempt(result.Outcome);
+        return result;
+    }
+
+    private async Task<AttemptResult> AttemptAsync(StudyImport study, CancellationToken cancellationToken)
+    {
         var label = SessionLabel(study);
+        var phases = new PhaseTimes();
         try
         {
-            if ((await xnat.ExperimentLabelsAsync(study.ProjectId, cancellationToken)).Contains(label))
+            if (await phases.TimeAsync("xnat_check", () => xnat.ExperimentLabelsAsync(study.ProjectId, cancellationToken)) is var listed && listed.Contains(label))
             {
                 LogAlreadyThere(logger, study.StudyInstanceUid, study.ProjectId, label);
                 return new AttemptResult(AttemptOutcome.Successful);
@@ -42,33 +50,36 @@ public sealed partial class StudyImporter(DicomWebSource source, XnatClient xnat
             var zipPath = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.zip");
             try
             {
-                int? instances;
+                RetrievedStudy? retrieved;
                 await using (var zip = new FileStream(zipPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
                 {
-                    instances = await source.RetrieveStudyAsync(study.StudyInstanceUid, zip, cancellationToken);
-                    if (instances is null)
+                    retrieved = await phases.TimeAsync("retrieve", () => source.RetrieveStudyAsync(study.StudyInstanceUid, zip, cancellationToken));
+                    if (retrieved is null)
                     {
                         return new AttemptResult(AttemptOutcome.NotAtSource, $"Study {study.StudyInstanceUid} is not at the source PACS.");
                     }
 
-                    var outcome = await xnat.ImportAsync(study.ProjectId, study.SubjectLabel!, label, () =>
+                    // Retrieval and packing overlap (the zip is written as the parts arrive): packing's share is moved out of retrieve.
+                    phases.Move("retrieve", "pack", retrieved.Packing);
+                    var outcome = await phases.TimeAsync("upload", () => xnat.ImportAsync(study.ProjectId, study.SubjectLabel!, label, () =>
                     {
                         zip.Position = 0;
                         return new StreamContent(new NonClosingStream(zip)) { Headers = { ContentType = new("application/zip") } };
-                    }, cancellationToken);
+                    }, cancellationToken));
                     if (outcome.Result == XnatImportResult.Rejected)
                     {
                         return new AttemptResult(AttemptOutcome.Failed, $"XNAT rejected the study's zip: {outcome.Detail}");
                     }
                 }
 
-                if (!(await xnat.ExperimentLabelsAsync(study.ProjectId, cancellationToken)).Contains(label))
+                if (!(await phases.TimeAsync("confirm", () => xnat.ExperimentLabelsAsync(study.ProjectId, cancellationToken))).Contains(label))
                 {
                     return new AttemptResult(AttemptOutcome.Retry,
                         $"XNAT took the upload but does not list session {label} in project {study.ProjectId} (is the project set to auto-archive?).");
                 }
 
-                LogImported(logger, study.StudyInstanceUid, study.ProjectId, label, instances.Value);
+                LogImported(logger, study.StudyInstanceUid, study.ProjectId, label, retrieved.Instances, retrieved.Bytes, phases.Total.TotalMilliseconds,
+                    phases["xnat_check"], phases["retrieve"], phases["pack"], phases["upload"], phases["confirm"]);
                 return new AttemptResult(AttemptOutcome.Successful);
             }
             finally
@@ -83,6 +94,10 @@ public sealed partial class StudyImporter(DicomWebSource source, XnatClient xnat
         catch (XnatRefusedException refused)
         {
             return new AttemptResult(AttemptOutcome.Failed, refused.Message);
+        }
+        finally
+        {
+            phases.Record();
         }
     }
 
@@ -121,6 +136,47 @@ public sealed partial class StudyImporter(DicomWebSource source, XnatClient xnat
     [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyInstanceUid}: project {ProjectId} already lists session {Label}; counted as imported")]
     private static partial void LogAlreadyThere(ILogger logger, string studyInstanceUid, string projectId, string label);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyInstanceUid}: imported into project {ProjectId} as session {Label} ({Instances} instance(s))")]
-    private static partial void LogImported(ILogger logger, string studyInstanceUid, string projectId, string label, int instances);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyInstanceUid}: imported into project {ProjectId} as session {Label} ({Instances} instance(s), {Bytes} bytes) "
+        + "in {TotalMs:F1} ms: xnat_check {XnatCheckMs:F1}, retrieve {RetrieveMs:F1}, pack {PackMs:F1}, upload {UploadMs:F1}, confirm {ConfirmMs:F1}")]
+    private static partial void LogImported(ILogger logger, string studyInstanceUid, string projectId, string label, int instances, long bytes, double totalMs,
+        double xnatCheckMs, double retrieveMs, double packMs, double uploadMs, double confirmMs);
+
+    /// <summary>The phases of one attempt: each a span, timed, and recorded in the phase histogram when the attempt ends.</summary>
+    private sealed class PhaseTimes
+    {
+        private readonly Dictionary<string, TimeSpan> _times = [];
+
+        public TimeSpan Total => _times.Values.Aggregate(TimeSpan.Zero, (sum, t) => sum + t);
+
+        /// <summary>Milliseconds spent in the phase (0 when it did not run).</summary>
+        public double this[string phase] => _times.GetValueOrDefault(phase).TotalMilliseconds;
+
+        public async Task<T> TimeAsync<T>(string phase, Func<Task<T>> work)
+        {
+            using var span = ImportTelemetry.Source.StartActivity($"import {phase}");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                return await work();
+            }
+            finally
+            {
+                _times[phase] = _times.GetValueOrDefault(phase) + System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            }
+        }
+
+        public void Move(string from, string to, TimeSpan share)
+        {
+            _times[from] -= share;
+            _times[to] = _times.GetValueOrDefault(to) + share;
+        }
+
+        public void Record()
+        {
+            foreach (var (phase, time) in _times)
+            {
+                ImportTelemetry.RecordPhase(phase, time);
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace ImagingImport.Tests;
 
 /// <summary>
 /// ImagingImport on its own database, with Orthanc (DICOMweb) as the source PACS and the XNAT stand-in as the target.
-/// The import loop does not poll by itself here: tests run its rounds (ImportQueue.RunOnceAsync) so every step is theirs.
+/// The import loop does not run by itself here: tests run its rounds (ImportQueue.RunOnceAsync) so every step is theirs.
 /// </summary>
 public sealed class ImportFactory(TestServers servers) : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -46,7 +46,7 @@ public sealed class ImportFactory(TestServers servers) : WebApplicationFactory<P
         builder.UseSetting("Import:MaxAttempts", "8");
         builder.UseSetting("Import:FirstBackoff", "00:00:00.010");
         builder.UseSetting("Import:MaxBackoff", "00:00:00.020");
-        builder.UseSetting("Import:PollInterval", "00:10:00");
+        builder.UseSetting("Import:ImportInBackground", "false");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 

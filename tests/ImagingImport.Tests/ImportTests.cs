@@ -32,7 +32,20 @@ public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFact
         Assert.Equal(Counts(queued: 5), await CountsAsync("PROJ_A", query));
 
         await DeleteFromOrthancAsync(studies[4].StudyUid);
-        await RunUntilSettledAsync();
+        var phases = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "imagingimport.study.phase.duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<double>((_, _, tags, _) => phases.Add((string)tags[0].Value!));
+            listener.Start();
+            await RunUntilSettledAsync();
+        }
 
         Assert.Equal(Counts(successful: 4, queueFailed: 1), await CountsAsync("PROJ_A", query));
         var experiments = import.Xnat.Experiments.Where(e => e.Project == "PROJ_A").ToList();
@@ -41,6 +54,9 @@ public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFact
         Assert.Equal(2, experiments.Select(e => e.Subject).Distinct().Count());
         Assert.All(experiments, e => Assert.Matches("^SUBJ-[A-Z2-7]{16}$", e.Subject));
         Assert.Equal("4", import.Xnat.PrearchiveCode("PROJ_A"));
+        // Each phase of each import is timed: 5 checks, 5 retrievals (one finding nothing), 4 packs, uploads and confirmations.
+        Assert.Equal(["confirm:4", "pack:4", "retrieve:5", "upload:4", "xnat_check:5"],
+            phases.GroupBy(p => p).Select(g => $"{g.Key}:{g.Count()}").Order(StringComparer.Ordinal));
 
         using var again = await client.PostAsync($"/retrieval/import/PROJ_A?encoded_query={query}", null, Ct);
         Assert.Equal(0, (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("queued").GetInt32());

@@ -40,6 +40,7 @@ public sealed class XnatStandIn : IAsyncDisposable
     private int _experimentNumber;
     private int _logins;
     private int _imports;
+    private int _calls;
 
     private XnatStandIn(WebApplication app) => _app = app;
 
@@ -60,6 +61,9 @@ public sealed class XnatStandIn : IAsyncDisposable
     public int Logins => _logins;
 
     public int ImportCalls => _imports;
+
+    /// <summary>Every call received, logins included.</summary>
+    public int Calls => _calls;
 
     public IReadOnlyCollection<XnatExperiment> Experiments => [.. _experiments.Values];
 
@@ -90,6 +94,7 @@ public sealed class XnatStandIn : IAsyncDisposable
     {
         app.Use(async (http, next) =>
         {
+            Interlocked.Increment(ref _calls);
             if (Latency > TimeSpan.Zero)
             {
                 await Task.Delay(Latency, http.RequestAborted);
