@@ -11,8 +11,8 @@ if [ "$purpose" = "test" ]; then
   # Oracles and peers the tests compare against, added here as the tests come to use them.
   packages+=(dcmtk python3-pydicom python3-numpy dicom3tools curl orthanc orthanc-dicomweb)
   # Colour oracles for the image-quality measurements: LittleCMS's transicc, scikit-image (and Sharma's CIEDE2000 pairs it
-  # ships), ICC profiles from colord and Ghostscript, Pillow to write test images.
-  packages+=(liblcms2-utils python3-skimage colord-data libgs-common python3-pil)
+  # ships), ICC profiles from colord and Ghostscript, Pillow and tifffile to write test images.
+  packages+=(liblcms2-utils python3-skimage colord-data libgs-common python3-pil python3-tifffile)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
