@@ -167,11 +167,7 @@ internal sealed partial record ImportRun(TimeSpan Elapsed, int Studies, TimeSpan
         var series = new ImageSeries(DicomUid.Generate(), 1, "OT");
         for (var instance = 1; instance <= 4; instance++)
         {
-            var dataset = DicomImages.SecondaryCapture(patientStudy, series, instance, ImagePixels.Gray16(new ushort[64 * 64], 64, 64), DateTimeOffset.UnixEpoch);
-            using var buffer = new MemoryStream();
-            DicomFile.Create(dataset).Save(buffer);
-            using var stored = await pacs.PostAsync("/instances", new ByteArrayContent(buffer.ToArray()));
-            stored.EnsureSuccessStatusCode();
+            await OrthancPeer.StoreAsync(pacs, DicomImages.SecondaryCapture(patientStudy, series, instance, ImagePixels.Gray16(new ushort[64 * 64], 64, 64), DateTimeOffset.UnixEpoch));
         }
     }
 

@@ -155,20 +155,9 @@ public sealed class CohortImportEndToEndTests(CohortImportApplication whole) : I
         Assert.Fail($"Waited 90 s for: {what}.");
     }
 
-    private async Task StoreAsync(string studyUid, string patientId, string accession)
-    {
-        var dataset = DicomImages.SecondaryCapture(new PatientStudy(patientId, "Cohort^Patient", studyUid, DateTimeOffset.UnixEpoch, accession),
-            new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray8(new byte[256], 16, 16), DateTimeOffset.UnixEpoch);
-        using var buffer = new MemoryStream();
-        DicomFile.Create(dataset).Save(buffer);
-        using var stored = await whole.Pacs.PostAsync("/instances", new ByteArrayContent(buffer.ToArray()), Ct);
-        stored.EnsureSuccessStatusCode();
-    }
+    private Task StoreAsync(string studyUid, string patientId, string accession) =>
+        OrthancPeer.StoreAsync(whole.Pacs, DicomImages.SecondaryCapture(new PatientStudy(patientId, "Cohort^Patient", studyUid, DateTimeOffset.UnixEpoch, accession),
+            new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray8(new byte[256], 16, 16), DateTimeOffset.UnixEpoch), Ct);
 
-    private async Task DeleteFromPacsAsync(string studyUid)
-    {
-        using var ids = await whole.Pacs.PostAsync("/tools/lookup", new StringContent(studyUid), Ct);
-        var id = (await ids.Content.ReadFromJsonAsync<JsonElement>(Ct))[0].GetProperty("ID").GetString();
-        (await whole.Pacs.DeleteAsync($"/studies/{id}", Ct)).EnsureSuccessStatusCode();
-    }
+    private Task DeleteFromPacsAsync(string studyUid) => OrthancPeer.DeleteStudyAsync(whole.Pacs, studyUid, Ct);
 }

@@ -5,6 +5,7 @@ using Imaging.Dicom;
 using Imaging.ImagingImport.Cohort;
 using Imaging.ImagingImport.Import;
 using Imaging.ImagingImport.Tracking;
+using Imaging.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -296,20 +297,12 @@ public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFact
             var (study, accession) = (DicomUid.Generate(), $"{prefix}-ACC-{i}");
             var dataset = DicomImages.SecondaryCapture(new PatientStudy($"{prefix}-PAT-{i / 2}", "Cohort^Patient", study, DateTimeOffset.UnixEpoch, accession),
                 new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray8(new byte[64], 8, 8), DateTimeOffset.UnixEpoch);
-            using var buffer = new MemoryStream();
-            DicomFile.Create(dataset).Save(buffer);
-            using var stored = await import.Orthanc.Client.PostAsync("/instances", new ByteArrayContent(buffer.ToArray()), Ct);
-            stored.EnsureSuccessStatusCode();
+            await OrthancPeer.StoreAsync(import.Orthanc.Client, dataset, Ct);
             studies.Add((study, accession));
         }
 
         return studies;
     }
 
-    private async Task DeleteFromOrthancAsync(string studyUid)
-    {
-        using var ids = await import.Orthanc.Client.PostAsync("/tools/lookup", new StringContent(studyUid), Ct);
-        var id = (await ids.Content.ReadFromJsonAsync<JsonElement>(Ct))[0].GetProperty("ID").GetString();
-        (await import.Orthanc.Client.DeleteAsync($"/studies/{id}", Ct)).EnsureSuccessStatusCode();
-    }
+    private Task DeleteFromOrthancAsync(string studyUid) => OrthancPeer.DeleteStudyAsync(import.Orthanc.Client, studyUid, Ct);
 }

@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using AppHost.Hosting;
 using AppHost.Hosting.Testing;
+using Imaging.Dicom;
 using Xunit;
 
 namespace Imaging.TestSupport;
@@ -27,6 +30,23 @@ public sealed class OrthancPeer : IAsyncLifetime
         await _app.WaitForHealthyAsync(timeout.Token);
         ConnectionString = (await _app.GetConnectionStringAsync("orthanc"))!;
         Client = CreateClient(ConnectionString);
+    }
+
+    /// <summary>Stores one instance through Orthanc's REST API (POST /instances).</summary>
+    public static async Task StoreAsync(HttpClient orthanc, DicomDataset dataset, CancellationToken cancellationToken = default)
+    {
+        using var buffer = new MemoryStream();
+        DicomFile.Create(dataset).Save(buffer);
+        using var stored = await orthanc.PostAsync("/instances", new ByteArrayContent(buffer.ToArray()), cancellationToken);
+        stored.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Deletes a study, found by its Study Instance UID, through Orthanc's REST API.</summary>
+    public static async Task DeleteStudyAsync(HttpClient orthanc, string studyInstanceUid, CancellationToken cancellationToken = default)
+    {
+        using var ids = await orthanc.PostAsync("/tools/lookup", new StringContent(studyInstanceUid), cancellationToken);
+        var id = (await ids.Content.ReadFromJsonAsync<JsonElement>(cancellationToken))[0].GetProperty("ID").GetString();
+        (await orthanc.DeleteAsync($"/studies/{id}", cancellationToken)).EnsureSuccessStatusCode();
     }
 
     /// <summary>A client for the Orthanc whose connection string (base address with the credentials as user info) is given.</summary>

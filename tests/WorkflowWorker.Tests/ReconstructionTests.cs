@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Numerics;
 using Imaging.Contracts.RawData;
+using Imaging.TestSupport;
 using Imaging.WorkflowWorker.Reconstruction;
 
 namespace WorkflowWorker.Tests;
@@ -42,7 +42,7 @@ public sealed class ReconstructionTests
         var folder = Directory.CreateTempSubdirectory("reco-oracle-").FullName;
         try
         {
-            var cases = Run("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Oracle", "numpy_reconstruct.py"), folder).Split(' ', StringSplitOptions.TrimEntries);
+            var cases = ExternalTool.Run("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Oracle", "numpy_reconstruct.py"), folder).Split(' ', StringSplitOptions.TrimEntries);
             Assert.Equal(6, cases.Length);
             foreach (var name in cases)
             {
@@ -157,20 +157,5 @@ public sealed class ReconstructionTests
         }
 
         return result;
-    }
-
-    internal static string Run(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output.Trim() : throw new InvalidOperationException($"{program} failed: {error}");
     }
 }

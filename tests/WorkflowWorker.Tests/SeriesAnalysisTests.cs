@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Imaging.Dicom;
+using Imaging.TestSupport;
 using Imaging.WorkflowWorker.SeriesAnalysis;
 
 namespace WorkflowWorker.Tests;
@@ -144,7 +144,7 @@ public sealed class SeriesAnalysisTests : IDisposable
     private static void Close(double expected, double actual, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"{what}: numpy {expected}, ours {actual}");
 
-    private static string Run(params string[] arguments) => RunTool("/usr/bin/python3", [Oracle, .. arguments]);
+    private static string Run(params string[] arguments) => ExternalTool.Run("/usr/bin/python3", [Oracle, .. arguments]);
 
-    private static string RunTool(string program, params string[] arguments) => ReconstructionTests.Run(program, arguments);
+    private static string RunTool(string program, params string[] arguments) => ExternalTool.Run(program, arguments);
 }
