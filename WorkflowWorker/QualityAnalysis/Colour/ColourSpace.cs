@@ -54,6 +54,21 @@ public sealed class ColourSpace
         return Lab.FromXyz(Lab.D50.X * y, y, Lab.D50.Z * y);
     }
 
+    /// <summary>How much each linear channel adds to luminance Y (the matrix's middle row); one weight of 1 for grey.</summary>
+    public double[] LuminanceWeights => IsGrey ? [1.0] : [_matrix[3], _matrix[4], _matrix[5]];
+
+    /// <summary>Linear RGB of an XYZ (D50) colour: the matrix inverted. For rendering targets; grey spaces answer Y in all three.</summary>
+    public (double R, double G, double B) LinearFromXyz(double x, double y, double z)
+    {
+        if (IsGrey)
+        {
+            return (y, y, y);
+        }
+
+        var rgb = Multiply(Inverse(_matrix), [x, y, z]);
+        return (rgb[0], rgb[1], rgb[2]);
+    }
+
     /// <summary>Linear light of one channel's encoded value: for the SFR, which is computed on linear data.</summary>
     public double ToLinear(int channel, double encoded) => _curves[Math.Min(channel, _curves.Length - 1)].ToLinear(encoded);
 

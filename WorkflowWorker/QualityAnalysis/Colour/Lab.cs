@@ -19,5 +19,15 @@ public readonly record struct Lab(double L, double A, double B)
         return new Lab(116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz));
     }
 
+    /// <summary>XYZ (Y of white = 1) of this colour against D50: the inverse of <see cref="FromXyz"/>.</summary>
+    public (double X, double Y, double Z) ToXyz()
+    {
+        var fy = (L + 16) / 116;
+        var (fx, fz) = (fy + A / 500, fy - B / 200);
+        return (D50.X * FInverse(fx), D50.Y * FInverse(fy), D50.Z * FInverse(fz));
+    }
+
+    private static double FInverse(double f) => f * f * f > 216.0 / 24389 ? f * f * f : (116 * f - 16) * 27 / 24389;
+
     private static double F(double t) => t > 216.0 / 24389 ? Math.Cbrt(t) : (24389.0 / 27 * t + 16) / 116;
 }
