@@ -1,4 +1,5 @@
 using Imaging.WorkflowWorker;
+using Imaging.WorkflowWorker.QualityAnalysis;
 using Imaging.WorkflowWorker.Reconstruction;
 using Imaging.WorkflowWorker.ResultsApi;
 using Imaging.WorkflowWorker.SeriesAnalysis;
@@ -12,10 +13,12 @@ builder.Services.AddOptions<ResultsApiOptions>().BindConfiguration(ResultsApiOpt
 builder.Services.AddSingleton<ResultsApiToken>();
 builder.Services.AddHttpClient<ResultsApiClient>(client => client.BaseAddress = new Uri("https+http://resultsapi"));
 builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAnalysisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<QualityAnalysisOptions>().BindConfiguration(QualityAnalysisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.AddMessageBus("messaging", bus =>
 {
     bus.AddConsumer<RecoJobConsumer>(typeof(RecoJobConsumerDefinition));
     bus.AddConsumer<SeriesAnalysisConsumer>(typeof(SeriesAnalysisConsumerDefinition));
+    bus.AddConsumer<QualitySessionConsumer>(typeof(QualitySessionConsumerDefinition));
 });
 
 var app = builder.Build();

@@ -14,6 +14,11 @@ public sealed record ReconstructionContext(int RecordId, int Generation, string 
 public sealed record AnalysisContext(Guid SourceId, string SeriesInstanceUid, int Attempt, string StudyInstanceUid, string? Modality, string? AccessionNumber,
     string? PatientId, string? SeriesDescription, IReadOnlyList<AnalysisInstance> Instances);
 
+/// <summary>What ResultsApi tells the worker when it takes a quality session: its target and the target images to measure, before first.</summary>
+public sealed record QualitySessionContext(Guid SessionId, Guid SourceId, string Target, IReadOnlyList<QualitySessionImage> Images);
+
+public sealed record QualitySessionImage(string FileName, string ImageTag, long Size);
+
 public sealed record AnalysisInstance(string SopInstanceUid, string SopClassUid, int? InstanceNumber, int NumberOfFrames, string TransferSyntaxUid, long Size);
 
 /// <summary>
@@ -124,6 +129,44 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
     public async Task<bool> ReportAnalysisAsync(Guid sourceId, string seriesUid, string outcome, object body, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, outcome))
+        {
+            Content = JsonContent.Create(body, options: Json),
+        }, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Takes a quality session (running); null when it already finished or failed (409), so it is skipped.</summary>
+    public async Task<QualitySessionContext?> StartQualitySessionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/quality-sessions/{sessionId}/started"), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<QualitySessionContext>(Json, cancellationToken)
+            ?? throw new InvalidOperationException("ResultsApi answered the start of a quality session with an empty body.");
+    }
+
+    public async Task<byte[]> GetQualitySessionImageAsync(Guid sessionId, string fileName, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, $"/api/v1/quality-sessions/{sessionId}/images/{Uri.EscapeDataString(fileName)}"), cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
+    /// <summary>Reports a quality session "finished" (with every image's result and measurements) or "failed" (with the reason); false when it was already reported (409).</summary>
+    public async Task<bool> ReportQualitySessionAsync(Guid sessionId, string outcome, object body, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/quality-sessions/{sessionId}/{outcome}")
         {
             Content = JsonContent.Create(body, options: Json),
         }, cancellationToken);

@@ -25,7 +25,7 @@ public static class SlantedEdgeSfr
         double At(int line, int along) => vertical ? plane[(y0 + line) * stride + x0 + along] : plane[(y0 + along) * stride + x0 + line];
         if (lines < 20 || length < 20)
         {
-            throw new InvalidOperationException($"The edge region is {width}×{height} pixels; at least 20×20 are needed.");
+            throw new Targets.TargetNotFoundException($"The slanted-edge region is {width}×{height} pixels; at least 20×20 are needed.");
         }
 
         var (intercept, slope) = LocateEdge(At, lines, length);
@@ -36,7 +36,7 @@ public static class SlantedEdgeSfr
         var reach = Math.Floor((Math.Min(lowest, length - 1 - highest) - 1) * cos * Oversampling) / Oversampling;
         if (reach < 4)
         {
-            throw new InvalidOperationException("The edge lies too near the side of its region to be measured.");
+            throw new Targets.TargetNotFoundException("A slanted edge lies too near the side of its region to be measured: the target is not where its fiducial marks put it.");
         }
 
         var bins = (int)(2 * reach * Oversampling);
