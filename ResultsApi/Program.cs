@@ -5,6 +5,7 @@ using Imaging.ResultsApi.Apis;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
+using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
@@ -40,6 +41,7 @@ builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAna
 builder.Services.AddScoped<SeriesAnalysisQueue>();
 builder.Services.AddSingleton<StableSeriesQueue>();
 builder.Services.AddHostedService(services => services.GetRequiredService<StableSeriesQueue>());
+builder.Services.AddOptions<QualitySessionOptions>().BindConfiguration(QualitySessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
@@ -90,6 +92,7 @@ app.MapGroup("/api/v1/exam")
     .MapDicomFilesApi();
 app.MapSeriesResultsApi();
 app.MapSeriesAnalysisApi();
+app.MapQualitySessionsApi();
 app.MapGroup(DicomWebApi.Prefix)
     .RequireAuthorization()
     .MapDicomWebApi();

@@ -393,3 +393,75 @@ public sealed class SeriesAnalysis
 
     public DateTimeOffset? DatetimeUpdated { get; set; }
 }
+
+/// <summary>Where an image-quality session is; the members are the wire values.</summary>
+public enum QualitySessionState
+{
+    /// <summary>Uploaded; the job is in the outbox or on the bus.</summary>
+    created,
+
+    /// <summary>The worker took the job (again, after a crash, is allowed).</summary>
+    running,
+
+    /// <summary>The worker reported each target image's result and measurements.</summary>
+    finished,
+
+    /// <summary>The worker gave up; the reason says why.</summary>
+    failed,
+}
+
+/// <summary>What an image of a session is: one of the two target scans (the seed's image_tag), or an image of the batch.</summary>
+public enum QualityImageRole
+{
+    before_target,
+    after_target,
+    batch,
+}
+
+/// <summary>
+/// An image-quality session of a source: a test target scanned before and after a digitisation batch, and the batch.
+/// Files live under {storage}/quality-sessions/{source}/{session}/.
+/// </summary>
+public sealed class QualitySession
+{
+    public Guid Id { get; set; }
+
+    public Guid SourceId { get; set; }
+
+    /// <summary>The target's id in the catalogue (Contracts/QualityTargets).</summary>
+    public required string Target { get; set; }
+
+    public QualitySessionState State { get; set; }
+
+    public string? Reason { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public List<QualitySessionImage> Images { get; set; } = [];
+}
+
+/// <summary>An image of a session as stored, and for a target image what the worker reported about it.</summary>
+public sealed class QualitySessionImage
+{
+    public Guid SessionId { get; set; }
+
+    /// <summary>The stored name, unique within its folder: images/ for the two targets, files/ for the batch.</summary>
+    public required string FileName { get; set; }
+
+    public QualityImageRole Role { get; set; }
+
+    /// <summary>image/tiff or image/jpeg, as sniffed from the first bytes.</summary>
+    public required string MediaType { get; set; }
+
+    public long Size { get; set; }
+
+    public required string Sha256 { get; set; }
+
+    /// <summary>The worker's seed-shaped value for this image ({"A", "B", "C", "image_tag", "overall_score"}), as it sent it.</summary>
+    public string? ResultJson { get; set; }
+
+    /// <summary>The worker's measured values and tolerances, as it sent them.</summary>
+    public string? MeasurementsJson { get; set; }
+}

@@ -31,6 +31,10 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
 
     public DbSet<SeriesAnalysis> SeriesAnalyses => Set<SeriesAnalysis>();
 
+    public DbSet<QualitySession> QualitySessions => Set<QualitySession>();
+
+    public DbSet<QualitySessionImage> QualitySessionImages => Set<QualitySessionImage>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Source>(e =>
@@ -126,6 +130,27 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
             e.Property(x => x.Files).HasColumnType("jsonb");
             e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.SourceId, x.SeriesInstanceUid }).IsUnique();
+        });
+
+        model.Entity<QualitySession>(e =>
+        {
+            e.ToTable("quality_sessions");
+            // Two reports racing (finished and failed, or a redelivered job): the second finds the state changed and gets 409.
+            e.Property(x => x.State).HasConversion<string>().IsConcurrencyToken();
+            e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
+            // Every public read is "this id of the caller's source".
+            e.HasIndex(x => new { x.SourceId, x.Id });
+        });
+        model.Entity<QualitySessionImage>(e =>
+        {
+            e.ToTable("quality_session_images");
+            // Targets and batch images live in separate folders, so a batch image may share a target's name.
+            e.HasKey(x => new { x.SessionId, x.Role, x.FileName });
+            e.Property(x => x.Role).HasConversion<string>();
+            // Text, not jsonb: the results are served as the worker sent them, keys in its order (jsonb would sort them).
+            e.Property(x => x.ResultJson).HasColumnType("text");
+            e.Property(x => x.MeasurementsJson).HasColumnType("text");
+            e.HasOne<QualitySession>().WithMany(x => x.Images).HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         // snake_case columns, as the source platform's schema.

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Imaging.Dicom;
+using Imaging.ResultsApi.Data;
 using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Storage;
@@ -22,6 +23,7 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
     private const string ConvertedFolder = ".part10";
     private const string RecordsFolder = "records";
     private const string DicomFolder = "dicom";
+    private const string QualitySessionsFolder = "quality-sessions";
 
     private string Root => Path.GetFullPath(options.Value.Root);
 
@@ -116,6 +118,36 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
     /// <summary>Writes an analysis result file (temporary name, then renamed); the same name again replaces it.</summary>
     public Task<StoredFile> SaveAnalysisFileAsync(Guid sourceId, string seriesUid, string name, Stream content, CancellationToken cancellationToken) =>
         WriteAsync(AnalysisPath(sourceId, seriesUid, name), content, cancellationToken);
+
+    /// <summary>A quality session's folder: {root}/quality-sessions/{source}/{session}/, made fresh for each session.</summary>
+    public string QualitySessionDirectory(Guid sourceId, Guid sessionId) =>
+        Contain(Path.Combine(Root, QualitySessionsFolder, sourceId.ToString(), sessionId.ToString()));
+
+    /// <summary>
+    /// The folder of a session's image by its role, as in the session's zip: images/ for the two targets, files/ for the
+    /// batch (so a batch image may share a target's name).
+    /// </summary>
+    public static string QualitySessionFolder(QualityImageRole role) => role == QualityImageRole.batch ? "files" : "images";
+
+    public string QualitySessionPath(Guid sourceId, Guid sessionId, QualityImageRole role, string name) =>
+        ValidateFileName(name) is { } problem
+            ? throw new ArgumentException(problem, nameof(name))
+            : Contain(Path.Combine(QualitySessionDirectory(sourceId, sessionId), QualitySessionFolder(role), name));
+
+    /// <summary>Writes an image of a session (temporary name, then renamed), with its size and SHA-256.</summary>
+    public Task<StoredFile> SaveQualitySessionFileAsync(Guid sourceId, Guid sessionId, QualityImageRole role, string name, Stream content,
+        CancellationToken cancellationToken) =>
+        WriteAsync(QualitySessionPath(sourceId, sessionId, role, name), content, cancellationToken);
+
+    /// <summary>Removes a session's folder and everything in it; nothing when it is not there.</summary>
+    public void DeleteQualitySession(Guid sourceId, Guid sessionId)
+    {
+        var directory = QualitySessionDirectory(sourceId, sessionId);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     public static void CommitStaged(string stagedPath, string target)
     {

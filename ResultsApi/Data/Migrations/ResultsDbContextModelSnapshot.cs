@@ -273,6 +273,88 @@ namespace Imaging.ResultsApi.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Imaging.ResultsApi.Data.QualitySession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("target");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId", "Id");
+
+                    b.ToTable("quality_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.QualitySessionImage", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("Role")
+                        .HasColumnType("text")
+                        .HasColumnName("role");
+
+                    b.Property<string>("FileName")
+                        .HasColumnType("text")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("MeasurementsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("measurements_json");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("media_type");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("text")
+                        .HasColumnName("result_json");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("SessionId", "Role", "FileName");
+
+                    b.ToTable("quality_session_images", (string)null);
+                });
+
             modelBuilder.Entity("Imaging.ResultsApi.Data.RawDataRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -734,6 +816,24 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Imaging.ResultsApi.Data.QualitySession", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.QualitySessionImage", b =>
+                {
+                    b.HasOne("Imaging.ResultsApi.Data.QualitySession", null)
+                        .WithMany("Images")
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Imaging.ResultsApi.Data.RawDataRecord", b =>
                 {
                     b.HasOne("Imaging.ResultsApi.Data.Result", null)
@@ -824,6 +924,11 @@ namespace Imaging.ResultsApi.Data.Migrations
             modelBuilder.Entity("Imaging.ResultsApi.Data.Exam", b =>
                 {
                     b.Navigation("Workflows");
+                });
+
+            modelBuilder.Entity("Imaging.ResultsApi.Data.QualitySession", b =>
+                {
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("Imaging.ResultsApi.Data.ScanTask", b =>
