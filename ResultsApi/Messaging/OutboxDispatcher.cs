@@ -118,6 +118,11 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
                 await bus.Publish(analysis, context => context.MessageId = messageId, cancellationToken);
                 LogPublishedAnalysis(logger, message.Id, analysis.SeriesInstanceUid, analysis.SourceId, analysis.Attempt);
                 break;
+            case "Imaging.Contracts.QualitySessionJob":
+                var session = JsonSerializer.Deserialize<QualitySessionJob>(message.Body) ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty body.");
+                await bus.Publish(session, context => context.MessageId = messageId, cancellationToken);
+                LogPublishedSession(logger, message.Id, session.SessionId);
+                break;
             default:
                 throw new InvalidOperationException($"Outbox message {message.Id} has type {message.MessageType}, which this version does not publish.");
         }
@@ -134,6 +139,9 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published outbox message {OutboxId} ({MessageType}) for record {RecordId}")]
     private static partial void LogPublished(ILogger logger, long outboxId, string messageType, int recordId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published outbox message {OutboxId} (QualitySessionJob) for quality session {SessionId}")]
+    private static partial void LogPublishedSession(ILogger logger, long outboxId, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published outbox message {OutboxId} (SeriesAnalysisJob) for series {SeriesInstanceUid} of source {SourceId}, attempt {Attempt}")]
     private static partial void LogPublishedAnalysis(ILogger logger, long outboxId, string seriesInstanceUid, Guid sourceId, int attempt);
