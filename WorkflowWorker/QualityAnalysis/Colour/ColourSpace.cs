@@ -8,8 +8,10 @@ public sealed class ColourSpace
 {
     private readonly ToneCurve[] _curves;
     private readonly double[] _matrix; // row-major 3×3: XYZ = M · linear RGB
+    private readonly double[] _inverse; // linear RGB = M⁻¹ · XYZ, once per space rather than per pixel rendered
 
-    private ColourSpace(string name, ToneCurve[] curves, double[] matrix) => (Name, _curves, _matrix) = (name, curves, matrix);
+    private ColourSpace(string name, ToneCurve[] curves, double[] matrix) =>
+        (Name, _curves, _matrix, _inverse) = (name, curves, matrix, matrix.Length == 9 ? Inverse(matrix) : []);
 
     public string Name { get; }
 
@@ -65,7 +67,7 @@ public sealed class ColourSpace
             return (y, y, y);
         }
 
-        var rgb = Multiply(Inverse(_matrix), [x, y, z]);
+        var rgb = Multiply(_inverse, [x, y, z]);
         return (rgb[0], rgb[1], rgb[2]);
     }
 
