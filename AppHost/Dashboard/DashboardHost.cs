@@ -1,9 +1,14 @@
-using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json.Serialization;
+using AppHost.Dashboard.Apis;
+using AppHost.Dashboard.Otlp;
+using AppHost.Dashboard.Telemetry;
 using AppHost.Hosting;
 using AppHost.Hosting.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,57 +16,155 @@ using Microsoft.Extensions.Logging;
 namespace AppHost.Dashboard;
 
 /// <summary>
-/// The app host's web side: the OTLP/HTTP endpoint the services export to, and the resource API a dashboard page
-/// reads. It accepts telemetry now so that the services' exporters have a real peer; keeping and showing it is
-/// the dashboard's own work.
+/// The app host's dashboard, on Aspire's conventions: an OTLP receiver (gRPC and HTTP/protobuf, guarded by
+/// x-otlp-api-key) that keeps the services' telemetry in memory, and a web UI with its JSON API on its own port,
+/// behind a login link made for the run.
 /// </summary>
 internal sealed class DashboardHost : IAsyncDisposable
 {
+    public const string ApiKeyHeader = "x-otlp-api-key";
+
     private readonly WebApplication _app;
 
-    private DashboardHost(WebApplication app, Uri url, Uri otlpHttpUrl)
+    private DashboardHost(WebApplication app, Uri url, Uri loginUrl, Uri otlpGrpcUrl, Uri otlpHttpUrl, string? apiKey, TelemetryStore telemetry)
     {
         _app = app;
         Url = url;
+        LoginUrl = loginUrl;
+        OtlpGrpcUrl = otlpGrpcUrl;
         OtlpHttpUrl = otlpHttpUrl;
+        OtlpApiKey = apiKey;
+        Telemetry = telemetry;
     }
 
     public Uri Url { get; }
 
+    /// <summary>The address to open: with the run's token when the UI needs a login, the plain address otherwise.</summary>
+    public Uri LoginUrl { get; }
+
+    public Uri OtlpGrpcUrl { get; }
+
     public Uri OtlpHttpUrl { get; }
 
-    public static async Task<DashboardHost> StartAsync(DashboardOptions options, PortAllocator ports, ResourceNotificationService notifications,
-        ResourceLogStore logs, CancellationToken cancellationToken)
-    {
-        var uiPort = options.Port > 0 ? ports.Claim(options.Port, "the dashboard", "AppHost:Dashboard:Port") : ports.Allocate();
-        var otlpPort = options.OtlpHttpPort > 0 ? ports.Claim(options.OtlpHttpPort, "the dashboard's OTLP/HTTP endpoint", "AppHost:Dashboard:OtlpHttpPort") : ports.Allocate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://localhost:{uiPort}", $"http://localhost:{otlpPort}");
-        builder.Services.AddSingleton(notifications);
-        builder.Services.AddSingleton(logs);
-        var app = builder.Build();
-        var received = new ConcurrentDictionary<string, long>();
+    /// <summary>The key exports must carry, or null when the receiver is unsecured.</summary>
+    public string? OtlpApiKey { get; }
 
-        // OTLP/HTTP: an empty body is a valid (empty) Export*ServiceResponse in protobuf.
-        foreach (var signal in new[] { "traces", "metrics", "logs" })
+    public TelemetryStore Telemetry { get; }
+
+    public static async Task<DashboardHost> StartAsync(DashboardOptions options, PortAllocator ports, ResourceNotificationService notifications,
+        ResourceLogStore logs, ResourceControl control, CancellationToken cancellationToken)
+    {
+        if (options.Validate().ToList() is { Count: > 0 } errors)
         {
-            app.MapPost($"/v1/{signal}", async (HttpRequest request) =>
-            {
-                await request.Body.CopyToAsync(Stream.Null);
-                received.AddOrUpdate(signal, 1, (_, n) => n + 1);
-                return Results.Bytes([], "application/x-protobuf");
-            }).RequireHost($"*:{otlpPort}");
+            throw new DistributedApplicationException(string.Join(Environment.NewLine, errors));
         }
 
-        app.MapGet("/api/resources", () => Results.Json(notifications.Current)).RequireHost($"*:{uiPort}");
-        app.MapGet("/api/resources/{name}/logs", (string name) => Results.Json(logs.Get(name))).RequireHost($"*:{uiPort}");
-        app.MapGet("/api/telemetry", () => Results.Json(received)).RequireHost($"*:{uiPort}");
-        app.MapGet("/", () => Results.Text(
-            string.Join(Environment.NewLine, notifications.Current.Select(s => $"{s.Name,-16} {s.State,-14} {s.Health,-10} {string.Join(" ", s.Endpoints)}")),
-            "text/plain")).RequireHost($"*:{uiPort}");
+        var uiPort = Port(options.Port, "the dashboard", "Port");
+        var grpcPort = Port(options.OtlpGrpcPort, "the dashboard's OTLP/gRPC endpoint", "OtlpGrpcPort");
+        var httpPort = Port(options.OtlpHttpPort, "the dashboard's OTLP/HTTP endpoint", "OtlpHttpPort");
+        int Port(int configured, string purpose, string key) =>
+            configured > 0 ? ports.Claim(configured, purpose, $"AppHost:Dashboard:{key}") : ports.Allocate();
+
+        var apiKey = options.OtlpAuthMode == OtlpAuthMode.ApiKey ? (options.OtlpApiKey is { Length: > 0 } key ? key : Secrets.NewToken()) : null;
+        var login = new BrowserLogin(options);
+        var store = new TelemetryStore(options.TelemetryLimits);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenLocalhost(uiPort);
+            kestrel.ListenLocalhost(httpPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            // gRPC without TLS needs HTTP/2 with prior knowledge, which is all this port speaks.
+            kestrel.ListenLocalhost(grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = OtlpHttpApi.MaxRequestBodyBytes;
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = (int)OtlpHttpApi.MaxRequestBodyBytes;
+            grpc.EnableDetailedErrors = false;
+        });
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        });
+        builder.Services.AddSingleton(notifications);
+        builder.Services.AddSingleton(logs);
+        builder.Services.AddSingleton(control);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<OtlpConverter>();
+        builder.Services.AddSingleton<OtlpCounters>();
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            var port = context.Connection.LocalPort;
+            if (port == grpcPort || port == httpPort)
+            {
+                if (apiKey is not null && !(context.Request.Headers[ApiKeyHeader].ToString() is { Length: > 0 } presented && Secrets.EqualInConstantTime(presented, apiKey)))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
+                }
+            }
+            else if (port == uiPort)
+            {
+                SecurityHeaders(context.Response);
+                // The page itself loads without a session: it asks for the login link when its API calls are refused.
+                if (context.Request.Path.StartsWithSegments("/api") && !login.IsSignedIn(context))
+                {
+                    await TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Log in to the dashboard",
+                        detail: "Open the login link the app host printed when it started (Dashboard: …/login?t=…).").ExecuteAsync(context);
+                    return;
+                }
+            }
+
+            await next(context);
+        });
+
+        app.MapGrpcService<OtlpTraceService>().RequireHost($"*:{grpcPort}");
+        app.MapGrpcService<OtlpLogsService>().RequireHost($"*:{grpcPort}");
+        app.MapGrpcService<OtlpMetricsService>().RequireHost($"*:{grpcPort}");
+        app.MapOtlpHttp($"*:{httpPort}");
+
+        var ui = $"*:{uiPort}";
+        app.MapGet("/login", (HttpContext context, string? t) => login.Login(context, t)).RequireHost(ui);
+        app.MapResourcesApi(ui);
+        app.MapTelemetryApi(ui);
+        MapPage(app, ui);
+
         await app.StartAsync(cancellationToken);
-        return new DashboardHost(app, new Uri($"http://localhost:{uiPort}/"), new Uri($"http://localhost:{otlpPort}/"));
+        var url = new Uri($"http://localhost:{uiPort}/");
+        return new DashboardHost(app, url, login.Required ? new Uri(url, $"login?t={login.Token}") : url,
+            new Uri($"http://localhost:{grpcPort}/"), new Uri($"http://localhost:{httpPort}/"), apiKey, store);
+    }
+
+    /// <summary>The page and its script and style, embedded in the app host.</summary>
+    private static void MapPage(WebApplication app, string host)
+    {
+        foreach (var (path, resource, contentType) in new[]
+        {
+            ("/", "wwwroot/index.html", "text/html; charset=utf-8"),
+            ("/app.js", "wwwroot/app.js", "text/javascript; charset=utf-8"),
+            ("/app.css", "wwwroot/app.css", "text/css; charset=utf-8"),
+        })
+        {
+            app.MapGet(path, (HttpResponse response) =>
+            {
+                response.Headers.CacheControl = "no-cache";
+                var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource);
+                return stream is null ? Results.NotFound() : Results.Stream(stream, contentType);
+            }).RequireHost(host);
+        }
+    }
+
+    private static void SecurityHeaders(HttpResponse response)
+    {
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.XFrameOptions = "DENY";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,5 @@
+using AppHost.Dashboard.Telemetry;
+
 namespace AppHost.Hosting;
 
 public enum ResourceRuntime
@@ -36,6 +38,7 @@ public sealed class AppHostOptions
     public List<string> ContainerEngines { get; set; } = ["docker", "podman"];
 }
 
+/// <summary>The dashboard the app host serves (AppHost:Dashboard), on the ports and conventions of Aspire's.</summary>
 public sealed class DashboardOptions
 {
     public bool Enabled { get; set; } = true;
@@ -43,8 +46,61 @@ public sealed class DashboardOptions
     /// <summary>The dashboard's web UI (Aspire's default 18888); 0 picks a free port.</summary>
     public int Port { get; set; } = 18888;
 
+    /// <summary>OTLP over gRPC (Aspire's standalone default 18889); 0 picks a free port.</summary>
+    public int OtlpGrpcPort { get; set; } = 18889;
+
     /// <summary>OTLP over HTTP/protobuf (Aspire's standalone default 18890); 0 picks a free port.</summary>
     public int OtlpHttpPort { get; set; } = 18890;
+
+    /// <summary>What the services export with: "grpc" (as under Aspire) or "http/protobuf".</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
+    /// <summary>BrowserToken: the UI needs the login link printed at start. Unsecured: anyone on this machine may open it.</summary>
+    public DashboardAuthMode AuthMode { get; set; } = DashboardAuthMode.BrowserToken;
+
+    /// <summary>A fixed login token; empty means a new one each run.</summary>
+    public string? BrowserToken { get; set; }
+
+    /// <summary>ApiKey: exports must carry x-otlp-api-key (the app host gives it to the services). Unsecured: no key.</summary>
+    public OtlpAuthMode OtlpAuthMode { get; set; } = OtlpAuthMode.ApiKey;
+
+    /// <summary>A fixed OTLP API key; empty means a new one each run.</summary>
+    public string? OtlpApiKey { get; set; }
+
+    public TelemetryLimits TelemetryLimits { get; set; } = new();
+
+    internal IEnumerable<string> Validate()
+    {
+        if (OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            yield return $"AppHost:Dashboard:OtlpProtocol must be grpc or http/protobuf (it is '{OtlpProtocol}').";
+        }
+
+        foreach (var (name, value) in new[] { ("BrowserToken", BrowserToken), ("OtlpApiKey", OtlpApiKey) })
+        {
+            if (value is { Length: > 0 and < 16 })
+            {
+                yield return $"AppHost:Dashboard:{name} must be at least 16 characters, or empty for a new one each run.";
+            }
+        }
+
+        foreach (var error in TelemetryLimits.Validate())
+        {
+            yield return error;
+        }
+    }
+}
+
+public enum DashboardAuthMode
+{
+    BrowserToken,
+    Unsecured,
+}
+
+public enum OtlpAuthMode
+{
+    ApiKey,
+    Unsecured,
 }
 
 public sealed class BinaryOptions

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AppHost.Dashboard;
+using AppHost.Dashboard.Apis;
 using AppHost.Hosting.Orchestration;
 using AppHost.Hosting.Testing;
 using Microsoft.Extensions.Logging;
@@ -74,6 +75,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>The dashboard's address, once started (null when it is switched off).</summary>
     public Uri? DashboardUrl => _dashboard?.Url;
 
+    /// <summary>The dashboard's login link for this run (its plain address when the UI is unsecured).</summary>
+    public Uri? DashboardLoginUrl => _dashboard?.LoginUrl;
+
     /// <summary>Starts every resource; returns once all are launched or waiting. Throws if a prerequisite is missing.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -88,11 +92,17 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             if (_builder.Options.Dashboard.Enabled)
             {
-                _dashboard = await DashboardHost.StartAsync(_builder.Options.Dashboard, _ports, ResourceNotifications, ResourceLogs, cancellationToken);
-                _context.Telemetry = new TelemetrySettings(_dashboard.OtlpHttpUrl.ToString().TrimEnd('/'), "http/protobuf");
+                var control = new ResourceControl(_orchestrator.CommandsFor, _orchestrator.Execute);
+                _dashboard = await DashboardHost.StartAsync(_builder.Options.Dashboard, _ports, ResourceNotifications, ResourceLogs, control, cancellationToken);
+                var protocol = _builder.Options.Dashboard.OtlpProtocol;
+                var otlp = protocol == "grpc" ? _dashboard.OtlpGrpcUrl : _dashboard.OtlpHttpUrl;
+                _context.Telemetry = new TelemetrySettings(otlp.ToString().TrimEnd('/'), protocol,
+                    _dashboard.OtlpApiKey is { } key ? $"{DashboardHost.ApiKeyHeader}={key}" : null);
                 _orchestrator.Extra = new Dictionary<string, object?>
                 {
                     ["dashboard"] = _dashboard.Url.ToString(),
+                    ["dashboardLogin"] = _dashboard.LoginUrl.ToString(),
+                    ["otlpGrpc"] = _dashboard.OtlpGrpcUrl.ToString(),
                     ["otlpHttp"] = _dashboard.OtlpHttpUrl.ToString(),
                 };
             }
@@ -212,7 +222,7 @@ public sealed class DistributedApplication : IAsyncDisposable
                     $"All {Resources.Count} resources healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
                 if (DashboardUrl is not null)
                 {
-                    Console.WriteLine($"Dashboard: {DashboardUrl}");
+                    Console.WriteLine($"Dashboard: {DashboardLoginUrl}");
                 }
 
                 foreach (var note in _builder.Notes)

@@ -124,6 +124,29 @@ public sealed class CohortImportEndToEndTests(CohortImportApplication whole) : I
         Assert.Equal(4, experiments.Select(e => e.Subject).Distinct().Count());
         // The kill caught imports in flight: their studies came back when the lease ran out, and those XNAT already had counted once.
         Assert.Contains(whole.App.ResourceLogs.Get("imagingimport"), l => l.Text.Contains("lost its importer; taken as failed", StringComparison.Ordinal));
+
+        // The dashboard shows the importer's calls to the source PACS and to XNAT as client spans, server and port named.
+        using var dashboard = await DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
+        var calledPorts = new HashSet<int>();
+        await WaitForAsync(async () =>
+        {
+            var traces = await dashboard.GetFromJsonAsync<JsonElement>("/api/traces?resource=imagingimport&limit=1000", Ct);
+            foreach (var id in traces.GetProperty("traces").EnumerateArray().Select(t => t.GetProperty("traceId").GetString()))
+            {
+                var trace = await dashboard.GetFromJsonAsync<JsonElement>($"/api/traces/{id}", Ct);
+                foreach (var span in trace.GetProperty("spans").EnumerateArray()
+                    .Where(s => s.GetProperty("resource").GetString() == "imagingimport" && s.GetProperty("kind").GetString() == "Client"))
+                {
+                    var port = span.GetProperty("attributes").EnumerateArray().FirstOrDefault(a => a.GetProperty("key").GetString() == "server.port");
+                    if (port.ValueKind == JsonValueKind.Object)
+                    {
+                        calledPorts.Add(int.Parse(port.GetProperty("value").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+
+            return calledPorts.Contains(whole.Pacs.BaseAddress!.Port) && calledPorts.Contains(whole.Xnat.BaseAddress.Port);
+        }, "client spans to the PACS and XNAT in the dashboard");
     }
 
     private async Task<List<string>> StatusesAsync()

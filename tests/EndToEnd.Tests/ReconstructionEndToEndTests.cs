@@ -70,6 +70,32 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"RecoJob queued (trace {traceId})", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"started (trace {traceId})", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"task FINISHED (trace {traceId})", StringComparison.Ordinal));
+
+        // The dashboard holds it as one trace: the upload and its database calls, the publish, the worker's consume,
+        // and the worker's calls back, each answered by ResultsApi as a child of the worker's client span.
+        using var dashboard = await Imaging.TestSupport.DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
+        List<JsonElement> spans = [];
+        bool Has(string resource, string kind, Func<JsonElement, bool>? also = null) =>
+            spans.Any(s => s.GetProperty("resource").GetString() == resource && s.GetProperty("kind").GetString() == kind && (also is null || also(s)));
+        var callsBackAnswered = (JsonElement s) => spans.Any(c => c.GetProperty("resource").GetString() == "workflowworker" && c.GetProperty("kind").GetString() == "Client"
+            && c.GetProperty("spanId").GetString() == s.GetProperty("parentSpanId").GetString());
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var response = await dashboard.GetAsync($"/api/traces/{traceId}", Ct);
+            spans = response.IsSuccessStatusCode ? [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("spans").EnumerateArray()] : [];
+            if (Has("resultsapi", "Producer") && Has("workflowworker", "Consumer") && Has("resultsapi", "Server", callsBackAnswered))
+            {
+                break;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.True(Has("resultsapi", "Server", s => s.GetProperty("name").GetString()!.Contains("upload", StringComparison.Ordinal)), "the upload's server span");
+        Assert.True(Has("resultsapi", "Client", s => s.GetProperty("attributes").EnumerateArray().Any(a => a.GetProperty("value").GetString() == "postgresql")), "a database call");
+        Assert.True(Has("resultsapi", "Producer"), "the publish");
+        Assert.True(Has("workflowworker", "Consumer"), "the worker's consume");
+        Assert.True(Has("resultsapi", "Server", callsBackAnswered), "the worker's call back, answered by ResultsApi");
     }
 
     [Fact]

@@ -46,23 +46,27 @@ public sealed class WholeApplicationTests(WholeApplication whole) : IClassFixtur
         Assert.Equal(whole.App.GetEndpoint("resultsapi").ToString().TrimEnd('/'), workerEnvironment["services__resultsapi__http__0"]);
         Assert.Equal(api.Endpoints[0], apiEnvironment["ASPNETCORE_URLS"]);
         Assert.Equal("resultsapi", apiEnvironment["OTEL_SERVICE_NAME"]);
-        Assert.Equal("http/protobuf", apiEnvironment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.Equal("grpc", apiEnvironment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.Matches(@"^http://localhost:\d+$", apiEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Matches("^x-otlp-api-key=[0-9a-f]{32}$", apiEnvironment["OTEL_EXPORTER_OTLP_HEADERS"]);
         Assert.StartsWith("service.instance.id=resultsapi-", apiEnvironment["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
         Assert.False(workerEnvironment.ContainsKey("ConnectionStrings__resultsdb"), "the worker is stateless and must not see the results database");
     }
 
     [Fact]
-    public async Task Telemetry_reaches_the_app_hosts_OTLP_endpoint()
+    public async Task Every_service_sends_its_telemetry_to_the_dashboard_with_the_runs_api_key()
     {
-        using var dashboard = new HttpClient { BaseAddress = whole.App.DashboardUrl };
+        using var dashboard = await DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, TestContext.Current.CancellationToken);
 
+        // Runtime metrics arrive every second from each service, over gRPC with x-otlp-api-key (a wrong key would store nothing).
         var arrived = await ProcessTable.EventuallyAsync(() =>
         {
-            var counts = JsonDocument.Parse(dashboard.GetStringAsync("/api/telemetry").GetAwaiter().GetResult()).RootElement;
-            return counts.TryGetProperty("metrics", out var metrics) && metrics.GetInt64() > 0;
-        }, TimeSpan.FromSeconds(15));
+            var instruments = JsonDocument.Parse(dashboard.GetStringAsync("/api/metrics").GetAwaiter().GetResult()).RootElement.GetProperty("instruments");
+            var resources = instruments.EnumerateArray().Select(i => i.GetProperty("resource").GetString()).ToHashSet();
+            return resources.SetEquals(["resultsapi", "workflowworker", "imagingimport"]);
+        }, TimeSpan.FromSeconds(20));
 
-        Assert.True(arrived);
+        Assert.True(arrived, "not every service's metrics reached the dashboard");
     }
 
     [Fact]

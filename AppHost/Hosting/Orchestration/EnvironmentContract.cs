@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace AppHost.Hosting.Orchestration;
 
-/// <summary>Where the services send telemetry; null when the dashboard is off (then no OTLP variables, as in Aspire).</summary>
-public sealed record TelemetrySettings(string OtlpEndpoint, string OtlpProtocol);
+/// <summary>
+/// Where the services send telemetry, and the OTLP headers they send with it (the dashboard's API key); null when
+/// the dashboard is off (then no OTLP variables, as in Aspire).
+/// </summary>
+public sealed record TelemetrySettings(string OtlpEndpoint, string OtlpProtocol, string? OtlpHeaders = null);
 
 /// <summary>
 /// The environment a process receives: exactly Aspire's variables, so a service written for Aspire runs here
@@ -27,6 +30,11 @@ public static class EnvironmentContract
             {
                 environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = telemetry.OtlpEndpoint;
                 environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = telemetry.OtlpProtocol;
+                if (telemetry.OtlpHeaders is not null)
+                {
+                    environment["OTEL_EXPORTER_OTLP_HEADERS"] = telemetry.OtlpHeaders;
+                }
+
                 environment["OTEL_SERVICE_NAME"] = resource.Name;
                 environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replicaId}";
                 // Aspire's development-time settings: export every second, sample everything, keep exceptions.

@@ -15,4 +15,10 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} process(es) left running by an earlier app host run that did not shut down: {Pids}")]
     public static partial void LogLeftovers(this ILogger logger, int count, string pids);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard command {Command} on {Resource}")]
+    public static partial void LogResourceCommand(this ILogger logger, string resource, string command);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dashboard command {Command} on {Resource} failed")]
+    public static partial void LogResourceCommandFailed(this ILogger logger, Exception error, string resource, string command);
 }

@@ -54,6 +54,37 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, Orchestrat
         _running = [.. _runners.Select(r => Task.Run(r.RunAsync, CancellationToken.None))];
     }
 
+    public IReadOnlyList<string> CommandsFor(string resourceName) =>
+        _runners.FirstOrDefault(r => r.Resource.Name == resourceName)?.Commands ?? [];
+
+    /// <summary>Starts a dashboard command and returns at once; its effect shows in the resource's state.</summary>
+    public ResourceCommandOutcome Execute(string resourceName, string command)
+    {
+        var runner = _runners.FirstOrDefault(r => r.Resource.Name == resourceName);
+        if (runner is null)
+        {
+            return ResourceCommandOutcome.UnknownResource;
+        }
+
+        if (!runner.Commands.Contains(command))
+        {
+            return ResourceCommandOutcome.NotAvailable;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await runner.ExecuteAsync(command);
+            }
+            catch (Exception error)
+            {
+                context.Logger.LogResourceCommandFailed(error, resourceName, command);
+            }
+        });
+        return ResourceCommandOutcome.Accepted;
+    }
+
     public async Task StopAsync()
     {
         if (_stopped)

@@ -13,6 +13,8 @@ internal sealed class ProcessSlot(
 {
     private readonly TaskCompletionSource _firstHealthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile List<ManagedProcess> _processes = [];
+    private TaskCompletionSource? _held;
+    private volatile bool _restartRequested;
 
     public string LogName { get; } = logName;
 
@@ -36,6 +38,9 @@ internal sealed class ProcessSlot(
 
     public Task FirstHealthy => _firstHealthy.Task;
 
+    /// <summary>Stopped by a person (the dashboard's Stop) and not started again yet.</summary>
+    public bool IsHeld => _held is not null;
+
     /// <summary>
     /// Runs until <paramref name="stopping"/> fires. With <paramref name="restartBeforeHealthy"/> false, an exit
     /// before the first healthy probe ends supervision with an error (a server that cannot start will not start
@@ -47,6 +52,17 @@ internal sealed class ProcessSlot(
         var maxDelay = TimeSpan.FromSeconds(context.Options.MaxRestartDelaySeconds);
         while (!stopping.IsCancellationRequested)
         {
+            if (_held is { } held)
+            {
+                await held.Task.WaitAsync(stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromSeconds(1);
+            }
+
             var specs = createProcesses();
             // Built aside and published whole: state.json is written from other threads, which enumerate this list.
             var started = new List<ManagedProcess>();
@@ -91,6 +107,24 @@ internal sealed class ProcessSlot(
                 await helper.StopAsync(TimeSpan.FromSeconds(5));
             }
 
+            // A stop or restart asked for from the dashboard is not a crash: no back-off, and no failed start-up.
+            if (_held is not null)
+            {
+                LastError = "stopped from the dashboard";
+                context.Logs.Append(LogName, "[apphost] stopped from the dashboard", isError: false);
+                changed();
+                continue;
+            }
+
+            if (_restartRequested)
+            {
+                _restartRequested = false;
+                Restarts++;
+                context.Logs.Append(LogName, $"[apphost] restarted from the dashboard (restart #{Restarts})", isError: false);
+                changed();
+                continue;
+            }
+
             if (!EverHealthy && !restartBeforeHealthy)
             {
                 changed();
@@ -115,6 +149,34 @@ internal sealed class ProcessSlot(
 
     public async Task StopAsync()
     {
+        await StopProcessesAsync();
+        IsRunning = false;
+    }
+
+    /// <summary>Stops the processes and keeps them stopped until <see cref="Resume"/>; supervision goes on.</summary>
+    public async Task HoldAsync()
+    {
+        Interlocked.CompareExchange(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+        await StopProcessesAsync();
+    }
+
+    public void Resume() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
+    /// <summary>Stops the processes; supervision starts them again at once.</summary>
+    public async Task RestartAsync()
+    {
+        if (_held is not null)
+        {
+            Resume();
+            return;
+        }
+
+        _restartRequested = true;
+        await StopProcessesAsync();
+    }
+
+    private async Task StopProcessesAsync()
+    {
         // Helpers (e.g. epmd) go after the server they serve.
         for (var i = _processes.Count - 1; i >= 0; i--)
         {
@@ -125,8 +187,6 @@ internal sealed class ProcessSlot(
                 await remover.StopAsync(TimeSpan.FromSeconds(20));
             }
         }
-
-        IsRunning = false;
     }
 
     private async Task ProbeLoopAsync(Func<CancellationToken, Task> check, CancellationToken cancellationToken)

@@ -74,6 +74,49 @@ internal abstract class ResourceRunner(Resource resource, OrchestrationContext c
 
     protected abstract Task StartAsync(CancellationToken stopping);
 
+    /// <summary>What a person may do with the resource now: stop or restart it while it runs, start it once stopped.</summary>
+    public IReadOnlyList<string> Commands
+    {
+        get
+        {
+            if (Slots.Count == 0 || Context.Stopping.IsCancellationRequested)
+            {
+                return [];
+            }
+
+            if (Slots.Any(s => s.IsHeld))
+            {
+                return [ResourceCommands.Start];
+            }
+
+            return State is KnownResourceStates.Running or KnownResourceStates.Exited ? [ResourceCommands.Stop, ResourceCommands.Restart] : [];
+        }
+    }
+
+    /// <summary>Runs a command from <see cref="Commands"/>; the state changes it causes are published as usual.</summary>
+    public async Task ExecuteAsync(string command)
+    {
+        Context.Logger.LogResourceCommand(Resource.Name, command);
+        switch (command)
+        {
+            case ResourceCommands.Stop:
+                await Task.WhenAll(Slots.Select(s => s.HoldAsync()));
+                break;
+            case ResourceCommands.Start:
+                foreach (var slot in Slots)
+                {
+                    slot.Resume();
+                }
+
+                break;
+            case ResourceCommands.Restart:
+                await Task.WhenAll(Slots.Select(s => s.RestartAsync()));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown resource command.");
+        }
+    }
+
     public virtual async Task StopAsync()
     {
         if (Slots.Any(s => s.Processes.Count > 0))

@@ -72,6 +72,7 @@ internal sealed class TestingHook(string[] args)
             ["AppHost:DataDirectory"] = dataDirectory,
             ["AppHost:Runtime"] = "Process",
             ["AppHost:Dashboard:Port"] = "0",
+            ["AppHost:Dashboard:OtlpGrpcPort"] = "0",
             ["AppHost:Dashboard:OtlpHttpPort"] = "0",
             ["AppHost:LogLevel"] = "Warning",
         };
