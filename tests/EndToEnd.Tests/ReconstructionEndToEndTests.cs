@@ -244,7 +244,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
 
     private Task<HttpClient> LoginAsync() => whole.LoginAsync(Ct);
 
-    private static async Task<(int Record, Guid Task)> CreateRecordAsync(HttpClient client)
+    internal static async Task<(int Record, Guid Task)> CreateRecordAsync(HttpClient client)
     {
         var exam = await PostIdAsync(client, "/api/v1/exam/new", new { name = "Reconstruction", patient_id = "P-RECO" });
         var workflow = await PostIdAsync(client, "/api/v1/exam/workflow/new", new { exam_id = exam, name = "Reco" });
@@ -289,7 +289,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         }
     }
 
-    private static string KSpaceFile(string shape, string dtype, string? defect = null)
+    internal static string KSpaceFile(string shape, string dtype, string? defect = null)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("reco-e2e-").FullName, "kspace.npy");
         Run("/usr/bin/python3", [Oracle("kspace.py"), path, shape, dtype, .. defect is null ? Array.Empty<string>() : [defect]]);
