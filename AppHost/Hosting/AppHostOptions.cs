@@ -69,6 +69,11 @@ public sealed class DashboardOptions
 
     public TelemetryLimits TelemetryLimits { get; set; } = new();
 
+    /// <summary>Run the real Aspire dashboard's container instead of ours (telemetry only; needs Docker or Podman).</summary>
+    public bool UseAspireContainer { get; set; }
+
+    public string AspireContainerImage { get; set; } = "mcr.microsoft.com/dotnet/aspire-dashboard:9.5";
+
     internal IEnumerable<string> Validate()
     {
         if (OtlpProtocol is not ("grpc" or "http/protobuf"))

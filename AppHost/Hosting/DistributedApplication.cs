@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using AppHost.Dashboard;
 using AppHost.Dashboard.Apis;
 using AppHost.Hosting.Orchestration;
+using AppHost.Hosting.Runtimes;
 using AppHost.Hosting.Testing;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly Orchestrator _orchestrator;
     private readonly PortAllocator _ports = new();
     private DashboardHost? _dashboard;
+    private ManagedProcess? _aspireDashboard;
     private bool _started;
     private bool _disposed;
 
@@ -73,10 +75,10 @@ public sealed class DistributedApplication : IAsyncDisposable
     public string StateFile => _orchestrator.StateFile;
 
     /// <summary>The dashboard's address, once started (null when it is switched off).</summary>
-    public Uri? DashboardUrl => _dashboard?.Url;
+    public Uri? DashboardUrl { get; private set; }
 
     /// <summary>The dashboard's login link for this run (its plain address when the UI is unsecured).</summary>
-    public Uri? DashboardLoginUrl => _dashboard?.LoginUrl;
+    public Uri? DashboardLoginUrl { get; private set; }
 
     /// <summary>Starts every resource; returns once all are launched or waiting. Throws if a prerequisite is missing.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -90,21 +92,15 @@ public sealed class DistributedApplication : IAsyncDisposable
         _started = true;
         try
         {
-            if (_builder.Options.Dashboard.Enabled)
+            if (_builder.Options.Dashboard is { Enabled: true, UseAspireContainer: true } containerOptions)
+            {
+                await StartAspireDashboardAsync(containerOptions, cancellationToken);
+            }
+            else if (_builder.Options.Dashboard.Enabled)
             {
                 var control = new ResourceControl(_orchestrator.CommandsFor, _orchestrator.Execute);
                 _dashboard = await DashboardHost.StartAsync(_builder.Options.Dashboard, _ports, ResourceNotifications, ResourceLogs, control, cancellationToken);
-                var protocol = _builder.Options.Dashboard.OtlpProtocol;
-                var otlp = protocol == "grpc" ? _dashboard.OtlpGrpcUrl : _dashboard.OtlpHttpUrl;
-                _context.Telemetry = new TelemetrySettings(otlp.ToString().TrimEnd('/'), protocol,
-                    _dashboard.OtlpApiKey is { } key ? $"{DashboardHost.ApiKeyHeader}={key}" : null);
-                _orchestrator.Extra = new Dictionary<string, object?>
-                {
-                    ["dashboard"] = _dashboard.Url.ToString(),
-                    ["dashboardLogin"] = _dashboard.LoginUrl.ToString(),
-                    ["otlpGrpc"] = _dashboard.OtlpGrpcUrl.ToString(),
-                    ["otlpHttp"] = _dashboard.OtlpHttpUrl.ToString(),
-                };
+                UseDashboard(_dashboard.Url, _dashboard.LoginUrl, _dashboard.OtlpGrpcUrl, _dashboard.OtlpHttpUrl, _dashboard.OtlpApiKey);
             }
 
             foreach (var resource in Resources)
@@ -148,6 +144,60 @@ public sealed class DistributedApplication : IAsyncDisposable
             await _dashboard.DisposeAsync();
             _dashboard = null;
         }
+
+        if (_aspireDashboard is not null)
+        {
+            await _aspireDashboard.StopAsync(TimeSpan.FromSeconds(_builder.Options.StopTimeoutSeconds));
+            if (_aspireDashboard.Spec.Cleanup is { } cleanup)
+            {
+                await ManagedProcess.Start(cleanup, ResourceLogs, "dashboard").StopAsync(TimeSpan.FromSeconds(20));
+            }
+
+            _aspireDashboard = null;
+        }
+    }
+
+    /// <summary>Points the services' telemetry at a dashboard and records where it is.</summary>
+    private void UseDashboard(Uri url, Uri loginUrl, Uri otlpGrpc, Uri otlpHttp, string? apiKey)
+    {
+        DashboardUrl = url;
+        DashboardLoginUrl = loginUrl;
+        var protocol = _builder.Options.Dashboard.OtlpProtocol;
+        var otlp = protocol == "grpc" ? otlpGrpc : otlpHttp;
+        _context.Telemetry = new TelemetrySettings(otlp.ToString().TrimEnd('/'), protocol, apiKey is null ? null : $"{DashboardHost.ApiKeyHeader}={apiKey}");
+        _orchestrator.Extra = new Dictionary<string, object?>
+        {
+            ["dashboard"] = url.ToString(),
+            ["dashboardLogin"] = loginUrl.ToString(),
+            ["otlpGrpc"] = otlpGrpc.ToString(),
+            ["otlpHttp"] = otlpHttp.ToString(),
+        };
+    }
+
+    private async Task StartAspireDashboardAsync(DashboardOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Validate().ToList() is { Count: > 0 } errors)
+        {
+            throw new DistributedApplicationException(string.Join(Environment.NewLine, errors));
+        }
+
+        var (engine, report) = await ContainerEngine.DetectAsync(_builder.Options.ContainerEngines, cancellationToken);
+        if (engine is null)
+        {
+            throw new DistributedApplicationException(
+                $"AppHost:Dashboard:UseAspireContainer asks for the Aspire dashboard's container, but no container engine answers ({report}). "
+                + "Start Docker or Podman, or set AppHost:Dashboard:UseAspireContainer=false to use the app host's own dashboard.");
+        }
+
+        int Port(int configured, string key) => configured > 0 ? _ports.Claim(configured, "the Aspire dashboard", $"AppHost:Dashboard:{key}") : _ports.Allocate();
+        var ports = (Ui: Port(options.Port, "Port"), Grpc: Port(options.OtlpGrpcPort, "OtlpGrpcPort"), Http: Port(options.OtlpHttpPort, "OtlpHttpPort"));
+        var token = options.BrowserToken is { Length: > 0 } fixedToken ? fixedToken : Dashboard.Secrets.NewToken();
+        var apiKey = options.OtlpAuthMode == OtlpAuthMode.ApiKey ? (options.OtlpApiKey is { Length: > 0 } key ? key : Dashboard.Secrets.NewToken()) : null;
+        var spec = AspireDashboardContainer.Spec(options, engine, $"apphost-dashboard-{Path.GetFileName(DataDirectory)}-{Environment.ProcessId}", ports, token, apiKey, DataDirectory);
+        _aspireDashboard = ManagedProcess.Start(spec, ResourceLogs, "dashboard");
+        var url = new Uri($"http://localhost:{ports.Ui}/");
+        UseDashboard(url, options.AuthMode == DashboardAuthMode.BrowserToken ? new Uri(url, $"login?t={token}") : url,
+            new Uri($"http://localhost:{ports.Grpc}/"), new Uri($"http://localhost:{ports.Http}/"), apiKey);
     }
 
     public async ValueTask DisposeAsync()
@@ -220,7 +270,7 @@ public sealed class DistributedApplication : IAsyncDisposable
                 Console.WriteLine(ResourceTable.Render(ResourceNotifications.Current, Resources));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"All {Resources.Count} resources healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
-                if (DashboardUrl is not null)
+                if (DashboardLoginUrl is not null)
                 {
                     Console.WriteLine($"Dashboard: {DashboardLoginUrl}");
                 }

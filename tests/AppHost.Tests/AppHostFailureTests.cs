@@ -13,6 +13,17 @@ public sealed class AppHostFailureTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
+    public async Task Asking_for_the_Aspire_dashboard_container_without_an_engine_says_what_to_do()
+    {
+        await using var host = AppHostProcess.Start(arguments: ["--runtime", "process", "--AppHost:Dashboard:UseAspireContainer=true"]);
+
+        Assert.Equal(1, await host.WaitForExitAsync(Patience));
+        Assert.Contains("error: AppHost:Dashboard:UseAspireContainer asks for the Aspire dashboard's container, but no container engine answers", host.StandardError);
+        Assert.Contains("or set AppHost:Dashboard:UseAspireContainer=false to use the app host's own dashboard.", host.StandardError);
+        Assert.Empty(ProcessTable.FindByCommandLine(host.DataDirectory));
+    }
+
+    [Fact]
     public async Task A_missing_server_binary_names_the_package_to_install()
     {
         await using var host = AppHostProcess.Start(arguments: ["--runtime", "process", "--AppHost:Binaries:RedisServer=/nonexistent/redis-server"]);
