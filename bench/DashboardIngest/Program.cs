@@ -42,7 +42,8 @@ foreach (var transport in new[] { "http/protobuf", "grpc" })
         var target = transport == "grpc" ? dashboard.OtlpGrpcUrl : dashboard.OtlpHttpUrl;
         var (rate, cpu) = await LoadAsync(target, transport, batches, seconds);
         results.Add(("dashboard (parse + keep)", transport, rate, cpu));
-        Console.WriteLine($"dashboard {transport}: {rate:0} spans/s, stored {dashboard.Telemetry.Counts().Spans}");
+        var stored = dashboard.Telemetry.Counts();
+        Console.WriteLine($"dashboard {transport}: {rate:0} spans/s, holding {stored.Traces} traces, {stored.Spans} spans, {stored.RejectedSpans} refused");
     }
 
     await using (var baseline = await DiscardingReceiver.StartAsync())
@@ -131,8 +132,18 @@ static async Task<(double SpansPerSecond, double CpuMsPer1000Spans)> LoadAsync(U
     using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Clients, EnableMultipleHttp2Connections = true };
     using var client = new HttpClient(handler) { BaseAddress = target };
     var grpc = transport == "grpc";
-    async Task<long> PostAsync(byte[] batch)
+    long posts = 0;
+    async Task<long> PostAsync(byte[] template)
     {
+        // Every post carries traces of its own, as a running system's exports do: the trace ids' first 8 bytes are renumbered.
+        var batch = (byte[])template.Clone();
+        var post = Interlocked.Increment(ref posts);
+        foreach (var offset in TraceIdOffsets(template))
+        {
+            var trace = BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(offset));
+            BinaryPrimitives.WriteInt64LittleEndian(batch.AsSpan(offset), trace + (post * 1_000_000));
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, grpc ? "opentelemetry.proto.collector.trace.v1.TraceService/Export" : "v1/traces");
         request.Headers.Add("x-otlp-api-key", Key);
         if (grpc)
@@ -189,6 +200,31 @@ static async Task<(double SpansPerSecond, double CpuMsPer1000Spans)> LoadAsync(U
     process.Refresh();
     var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
     return (total / elapsed, cpu / (total / 1000.0));
+}
+
+// Where each span's trace id lies in a serialized batch: field 1, length 16, ending in the benchmark's 0x5eed marker.
+static List<int> TraceIdOffsets(byte[] batch)
+{
+    lock (OffsetCache.Known)
+    {
+        if (OffsetCache.Known.TryGetValue(batch, out var known))
+        {
+            return known;
+        }
+
+        var marker = BitConverter.GetBytes(0x5eedL);
+        var offsets = new List<int>();
+        for (var i = 2; i + 16 <= batch.Length; i++)
+        {
+            if (batch[i - 2] == 0x0a && batch[i - 1] == 0x10 && batch.AsSpan(i + 8, 8).SequenceEqual(marker))
+            {
+                offsets.Add(i);
+            }
+        }
+
+        OffsetCache.Known[batch] = offsets;
+        return offsets;
+    }
 }
 
 static ExportTraceServiceRequest TraceBatch(int batch, int spans, int tracesPerBatch = 16)
@@ -255,6 +291,11 @@ static ExportLogsServiceRequest LogBatch(int first, int count)
     var request = new ExportLogsServiceRequest();
     request.ResourceLogs.Add(resource);
     return request;
+}
+
+internal static class OffsetCache
+{
+    public static readonly Dictionary<byte[], List<int>> Known = new(ReferenceEqualityComparer.Instance);
 }
 
 /// <summary>The baseline: the same Kestrel set-up and protobuf parse, but every batch is dropped once parsed.</summary>

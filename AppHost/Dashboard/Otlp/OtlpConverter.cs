@@ -16,7 +16,13 @@ namespace AppHost.Dashboard.Otlp;
 /// </summary>
 public sealed class OtlpConverter(TelemetryStore store)
 {
+    private const int MaxInterned = 20_000;
+
     private readonly TelemetryLimits _limits = store.Limits;
+
+    // Attribute names and short values ("http.request.method", "GET", "200") repeat on every span; one copy of each
+    // is kept. Bounded, so a sender of ever-new names cannot grow it without end.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _interned = new(StringComparer.Ordinal);
 
     /// <summary>Returns how many spans were refused.</summary>
     public int Add(ExportTraceServiceRequest request)
@@ -173,7 +179,10 @@ public sealed class OtlpConverter(TelemetryStore store)
     }
 
     private StoredAttribute[] Attributes(RepeatedField<KeyValue> attributes) =>
-        [.. attributes.Take(_limits.MaxAttributeCount).Select(a => new StoredAttribute(Cut(a.Key), Cut(Text(a.Value))))];
+        [.. attributes.Take(_limits.MaxAttributeCount).Select(a => new StoredAttribute(Intern(Cut(a.Key)), Text(a.Value) is var value && value.Length <= 32 ? Intern(value) : Cut(value)))];
+
+    private string Intern(string text) =>
+        _interned.TryGetValue(text, out var kept) ? kept : _interned.Count < MaxInterned ? _interned.GetOrAdd(text, text) : text;
 
     private string Cut(string text) => text.Length <= _limits.MaxAttributeLength ? text : text[.._limits.MaxAttributeLength];
 
