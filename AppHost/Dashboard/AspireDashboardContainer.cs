@@ -17,13 +17,12 @@ internal static class AspireDashboardContainer
     private const int GrpcPort = 18889;
     private const int HttpPort = 18890;
 
-    public static ProcessSpec Spec(DashboardOptions options, string engine, string containerName, (int Ui, int Grpc, int Http) hostPorts, string browserToken,
-        string? apiKey, string workingDirectory)
+    public static ProcessSpec Spec(DashboardOptions options, string engine, string containerName, DashboardAddresses addresses, string workingDirectory)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["DASHBOARD__FRONTEND__AUTHMODE"] = options.AuthMode.ToString(),
-            ["DASHBOARD__FRONTEND__BROWSERTOKEN"] = browserToken,
+            ["DASHBOARD__FRONTEND__BROWSERTOKEN"] = addresses.BrowserToken,
             ["DASHBOARD__OTLP__AUTHMODE"] = options.OtlpAuthMode.ToString(),
             ["DASHBOARD__TELEMETRYLIMITS__MAXLOGCOUNT"] = Text(options.TelemetryLimits.MaxLogCount),
             ["DASHBOARD__TELEMETRYLIMITS__MAXTRACECOUNT"] = Text(options.TelemetryLimits.MaxTraceCount),
@@ -31,7 +30,7 @@ internal static class AspireDashboardContainer
             ["DASHBOARD__TELEMETRYLIMITS__MAXATTRIBUTELENGTH"] = Text(options.TelemetryLimits.MaxAttributeLength),
             ["DASHBOARD__TELEMETRYLIMITS__MAXSPANEVENTCOUNT"] = Text(options.TelemetryLimits.MaxSpanEventCount),
         };
-        if (apiKey is not null)
+        if (addresses.OtlpApiKey is { } apiKey)
         {
             environment["DASHBOARD__OTLP__PRIMARYAPIKEY"] = apiKey;
         }
@@ -39,7 +38,7 @@ internal static class AspireDashboardContainer
         List<string> arguments =
         [
             "run", "--rm", "--name", containerName,
-            "-p", $"127.0.0.1:{hostPorts.Ui}:{UiPort}", "-p", $"127.0.0.1:{hostPorts.Grpc}:{GrpcPort}", "-p", $"127.0.0.1:{hostPorts.Http}:{HttpPort}",
+            "-p", $"127.0.0.1:{addresses.UiPort}:{UiPort}", "-p", $"127.0.0.1:{addresses.OtlpGrpcPort}:{GrpcPort}", "-p", $"127.0.0.1:{addresses.OtlpHttpPort}:{HttpPort}",
         ];
         foreach (var key in environment.Keys.Order(StringComparer.Ordinal))
         {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using AppHost.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace AppHost.Dashboard;
@@ -10,15 +9,15 @@ namespace AppHost.Dashboard;
 /// The UI's login, as Aspire's dashboard does it: the app host prints a link with a token made for this run;
 /// opening it sets a session cookie (HttpOnly, SameSite=Strict), and every page and API call needs that cookie.
 /// </summary>
-internal sealed class BrowserLogin(DashboardOptions options)
+internal sealed class BrowserLogin(DashboardAddresses addresses)
 {
     public const string CookieName = "dashboard_session";
 
     private readonly ConcurrentDictionary<string, byte> _sessions = new(StringComparer.Ordinal);
 
-    public bool Required { get; } = options.AuthMode == DashboardAuthMode.BrowserToken;
+    public bool Required => addresses.LoginRequired;
 
-    public string Token { get; } = options.BrowserToken is { Length: > 0 } token ? token : Secrets.NewToken();
+    private string Token => addresses.BrowserToken;
 
     /// <summary>/login?t=…: a valid token starts a session and goes to the dashboard.</summary>
     public IResult Login(HttpContext context, string? t)

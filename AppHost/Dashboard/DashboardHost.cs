@@ -26,47 +26,34 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private DashboardHost(WebApplication app, Uri url, Uri loginUrl, Uri otlpGrpcUrl, Uri otlpHttpUrl, string? apiKey, TelemetryStore telemetry)
+    private DashboardHost(WebApplication app, DashboardAddresses addresses, TelemetryStore telemetry)
     {
         _app = app;
-        Url = url;
-        LoginUrl = loginUrl;
-        OtlpGrpcUrl = otlpGrpcUrl;
-        OtlpHttpUrl = otlpHttpUrl;
-        OtlpApiKey = apiKey;
+        Addresses = addresses;
         Telemetry = telemetry;
     }
 
-    public Uri Url { get; }
+    public DashboardAddresses Addresses { get; }
 
-    /// <summary>The address to open: with the run's token when the UI needs a login, the plain address otherwise.</summary>
-    public Uri LoginUrl { get; }
+    public Uri Url => Addresses.Url;
 
-    public Uri OtlpGrpcUrl { get; }
+    public Uri LoginUrl => Addresses.LoginUrl;
 
-    public Uri OtlpHttpUrl { get; }
+    public Uri OtlpGrpcUrl => Addresses.OtlpGrpcUrl;
+
+    public Uri OtlpHttpUrl => Addresses.OtlpHttpUrl;
 
     /// <summary>The key exports must carry, or null when the receiver is unsecured.</summary>
-    public string? OtlpApiKey { get; }
+    public string? OtlpApiKey => Addresses.OtlpApiKey;
 
     public TelemetryStore Telemetry { get; }
 
     public static async Task<DashboardHost> StartAsync(DashboardOptions options, PortAllocator ports, ResourceNotificationService notifications,
         ResourceLogStore logs, ResourceControl control, CancellationToken cancellationToken)
     {
-        if (options.Validate().ToList() is { Count: > 0 } errors)
-        {
-            throw new DistributedApplicationException(string.Join(Environment.NewLine, errors));
-        }
-
-        var uiPort = Port(options.Port, "the dashboard", "Port");
-        var grpcPort = Port(options.OtlpGrpcPort, "the dashboard's OTLP/gRPC endpoint", "OtlpGrpcPort");
-        var httpPort = Port(options.OtlpHttpPort, "the dashboard's OTLP/HTTP endpoint", "OtlpHttpPort");
-        int Port(int configured, string purpose, string key) =>
-            configured > 0 ? ports.Claim(configured, purpose, $"AppHost:Dashboard:{key}") : ports.Allocate();
-
-        var apiKey = options.OtlpAuthMode == OtlpAuthMode.ApiKey ? (options.OtlpApiKey is { Length: > 0 } key ? key : Secrets.NewToken()) : null;
-        var login = new BrowserLogin(options);
+        var addresses = DashboardAddresses.Resolve(options, ports, "the dashboard");
+        var (uiPort, grpcPort, httpPort, apiKey) = (addresses.UiPort, addresses.OtlpGrpcPort, addresses.OtlpHttpPort, addresses.OtlpApiKey);
+        var login = new BrowserLogin(addresses);
         var store = new TelemetryStore(options.TelemetryLimits);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -135,9 +122,7 @@ internal sealed class DashboardHost : IAsyncDisposable
         MapPage(app, ui);
 
         await app.StartAsync(cancellationToken);
-        var url = new Uri($"http://localhost:{uiPort}/");
-        return new DashboardHost(app, url, login.Required ? new Uri(url, $"login?t={login.Token}") : url,
-            new Uri($"http://localhost:{grpcPort}/"), new Uri($"http://localhost:{httpPort}/"), apiKey, store);
+        return new DashboardHost(app, addresses, store);
     }
 
     /// <summary>The page and its script and style, embedded in the app host.</summary>

@@ -100,7 +100,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             {
                 var control = new ResourceControl(_orchestrator.CommandsFor, _orchestrator.Execute);
                 _dashboard = await DashboardHost.StartAsync(_builder.Options.Dashboard, _ports, ResourceNotifications, ResourceLogs, control, cancellationToken);
-                UseDashboard(_dashboard.Url, _dashboard.LoginUrl, _dashboard.OtlpGrpcUrl, _dashboard.OtlpHttpUrl, _dashboard.OtlpApiKey);
+                UseDashboard(_dashboard.Addresses);
             }
 
             foreach (var resource in Resources)
@@ -158,29 +158,25 @@ public sealed class DistributedApplication : IAsyncDisposable
     }
 
     /// <summary>Points the services' telemetry at a dashboard and records where it is.</summary>
-    private void UseDashboard(Uri url, Uri loginUrl, Uri otlpGrpc, Uri otlpHttp, string? apiKey)
+    private void UseDashboard(DashboardAddresses addresses)
     {
-        DashboardUrl = url;
-        DashboardLoginUrl = loginUrl;
+        DashboardUrl = addresses.Url;
+        DashboardLoginUrl = addresses.LoginUrl;
         var protocol = _builder.Options.Dashboard.OtlpProtocol;
-        var otlp = protocol == "grpc" ? otlpGrpc : otlpHttp;
-        _context.Telemetry = new TelemetrySettings(otlp.ToString().TrimEnd('/'), protocol, apiKey is null ? null : $"{DashboardHost.ApiKeyHeader}={apiKey}");
+        var otlp = protocol == "grpc" ? addresses.OtlpGrpcUrl : addresses.OtlpHttpUrl;
+        _context.Telemetry = new TelemetrySettings(otlp.ToString().TrimEnd('/'), protocol,
+            addresses.OtlpApiKey is { } key ? $"{DashboardHost.ApiKeyHeader}={key}" : null);
         _orchestrator.Extra = new Dictionary<string, object?>
         {
-            ["dashboard"] = url.ToString(),
-            ["dashboardLogin"] = loginUrl.ToString(),
-            ["otlpGrpc"] = otlpGrpc.ToString(),
-            ["otlpHttp"] = otlpHttp.ToString(),
+            ["dashboard"] = addresses.Url.ToString(),
+            ["dashboardLogin"] = addresses.LoginUrl.ToString(),
+            ["otlpGrpc"] = addresses.OtlpGrpcUrl.ToString(),
+            ["otlpHttp"] = addresses.OtlpHttpUrl.ToString(),
         };
     }
 
     private async Task StartAspireDashboardAsync(DashboardOptions options, CancellationToken cancellationToken)
     {
-        if (options.Validate().ToList() is { Count: > 0 } errors)
-        {
-            throw new DistributedApplicationException(string.Join(Environment.NewLine, errors));
-        }
-
         var (engine, report) = await ContainerEngine.DetectAsync(_builder.Options.ContainerEngines, cancellationToken);
         if (engine is null)
         {
@@ -189,15 +185,10 @@ public sealed class DistributedApplication : IAsyncDisposable
                 + "Start Docker or Podman, or set AppHost:Dashboard:UseAspireContainer=false to use the app host's own dashboard.");
         }
 
-        int Port(int configured, string key) => configured > 0 ? _ports.Claim(configured, "the Aspire dashboard", $"AppHost:Dashboard:{key}") : _ports.Allocate();
-        var ports = (Ui: Port(options.Port, "Port"), Grpc: Port(options.OtlpGrpcPort, "OtlpGrpcPort"), Http: Port(options.OtlpHttpPort, "OtlpHttpPort"));
-        var token = options.BrowserToken is { Length: > 0 } fixedToken ? fixedToken : Dashboard.Secrets.NewToken();
-        var apiKey = options.OtlpAuthMode == OtlpAuthMode.ApiKey ? (options.OtlpApiKey is { Length: > 0 } key ? key : Dashboard.Secrets.NewToken()) : null;
-        var spec = AspireDashboardContainer.Spec(options, engine, $"apphost-dashboard-{Path.GetFileName(DataDirectory)}-{Environment.ProcessId}", ports, token, apiKey, DataDirectory);
+        var addresses = DashboardAddresses.Resolve(options, _ports, "the Aspire dashboard");
+        var spec = AspireDashboardContainer.Spec(options, engine, $"apphost-dashboard-{Path.GetFileName(DataDirectory)}-{Environment.ProcessId}", addresses, DataDirectory);
         _aspireDashboard = ManagedProcess.Start(spec, ResourceLogs, "dashboard");
-        var url = new Uri($"http://localhost:{ports.Ui}/");
-        UseDashboard(url, options.AuthMode == DashboardAuthMode.BrowserToken ? new Uri(url, $"login?t={token}") : url,
-            new Uri($"http://localhost:{ports.Grpc}/"), new Uri($"http://localhost:{ports.Http}/"), apiKey);
+        UseDashboard(addresses);
     }
 
     public async ValueTask DisposeAsync()

@@ -11,7 +11,8 @@ public sealed class AspireDashboardContainerTests
     {
         var options = new DashboardOptions();
         options.TelemetryLimits.MaxLogCount = 5000;
-        var spec = AspireDashboardContainer.Spec(options, "podman", "apphost-dashboard-x", (18888, 18889, 18890), "browser-token-0123456789", "api-key-0123456789", "/tmp");
+        var spec = AspireDashboardContainer.Spec(options, "podman", "apphost-dashboard-x",
+            new DashboardAddresses(18888, 18889, 18890, "browser-token-0123456789", LoginRequired: true, "api-key-0123456789"), "/tmp");
 
         Assert.Equal("podman", spec.FileName);
         Assert.Equal(
