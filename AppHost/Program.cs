@@ -12,9 +12,10 @@ var redis = builder.AddRedis("redis");
 var messaging = builder.AddRabbitMQ("messaging");
 
 var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
-    .WithEnvironment("Storage__Root", Path.Combine(builder.DataDirectory, "storage"))
+    // Uploads, DICOM and results: {data}/storage here, a volume shared by every replica when published.
+    .WithVolume("storage", target: "/var/lib/imaging/storage", environmentVariable: "Storage__Root")
     // One key for every replica, so a signed result link works whichever replica answers it.
-    .WithEnvironment("SignedLinks__Key", builder.Secrets.GetOrCreatePassword("resultsapi-signed-links-key"))
+    .WithEnvironment("SignedLinks__Key", builder.AddSecretParameter("resultsapi-signed-links-key"))
     .WithReference(resultsDb).WaitFor(resultsDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(messaging).WaitFor(messaging)
@@ -22,7 +23,7 @@ var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
     .WithExternalHttpEndpoints();
 
 // The worker's service account on ResultsApi: one generated password, kept in the data folder's secrets, given to both.
-var workerPassword = builder.Secrets.GetOrCreatePassword("workflowworker-password");
+var workerPassword = builder.AddSecretParameter("workflowworker-password");
 resultsApi.WithEnvironment("Bootstrap__WorkerPassword", workerPassword);
 
 // The worker calls ResultsApi only while it runs a job, through a resilient client with retries, so it need not wait for it.
@@ -35,8 +36,8 @@ builder.AddProject<Projects.WorkflowWorker>("workflowworker")
 
 var imagingImport = builder.AddProject<Projects.ImagingImport>("imagingimport")
     // Callers' key (X-Service-Key) and the key of the subject pseudonyms: generated once, kept in the data folder's secrets.
-    .WithEnvironment("Import__ServiceKey", builder.Secrets.GetOrCreatePassword("imagingimport-service-key"))
-    .WithEnvironment("Import__PseudonymKey", builder.Secrets.GetOrCreatePassword("imagingimport-pseudonym-key"))
+    .WithEnvironment("Import__ServiceKey", builder.AddSecretParameter("imagingimport-service-key"))
+    .WithEnvironment("Import__PseudonymKey", builder.AddSecretParameter("imagingimport-pseudonym-key"))
     // XNAT (Xnat:BaseUrl, Username, Password) and the import's tuning (Import:…), as the app host's ImagingImport:Settings.
     .WithConfiguration(builder.Configuration.GetSection("ImagingImport:Settings"))
     .WithReference(importDb).WaitFor(importDb)
@@ -60,9 +61,9 @@ else if (builder.Configuration.GetValue("ImagingImport:LocalPacs", false))
 if (builder.EnvironmentName == "Development")
 {
     // A first user to log in with, created by ResultsApi when its database has none; kept in the data folder's secrets.
-    var adminPassword = builder.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+    var adminPassword = builder.AddSecretParameter("resultsapi-admin-password");
     resultsApi.WithEnvironment("Bootstrap__AdminPassword", adminPassword);
-    builder.Notes.Add($"ResultsApi development login: admin / {adminPassword}  (POST /api/v1/userlogin/login; kept in {builder.Secrets.FilePath})");
+    builder.Notes.Add($"ResultsApi development login: admin / {adminPassword.Resource.Value}  (POST /api/v1/userlogin/login; kept in {builder.Secrets.FilePath})");
 }
 
 builder.Build().Run();

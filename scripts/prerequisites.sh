@@ -15,6 +15,12 @@ if [ "$purpose" = "test" ]; then
   packages+=(liblcms2-utils python3-skimage colord-data libgs-common python3-pil python3-tifffile)
   # The browser the dashboard's Playwright tests drive.
   packages+=(chromium)
+  # Oracles for the published deployment files: Debian's docker-compose (its `config` needs no engine), and kubectl
+  # for `kubectl kustomize` where the machine has none yet.
+  packages+=(docker-compose)
+  if ! command -v kubectl >/dev/null 2>&1; then
+    packages+=(kubernetes-client)
+  fi
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

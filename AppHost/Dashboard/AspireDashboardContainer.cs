@@ -13,28 +13,13 @@ namespace AppHost.Dashboard;
 internal static class AspireDashboardContainer
 {
     // The image's own ports: UI, OTLP/gRPC, OTLP/HTTP.
-    private const int UiPort = 18888;
-    private const int GrpcPort = 18889;
-    private const int HttpPort = 18890;
+    public const int UiPort = 18888;
+    public const int GrpcPort = 18889;
+    public const int HttpPort = 18890;
 
     public static ProcessSpec Spec(DashboardOptions options, string engine, string containerName, DashboardAddresses addresses, string workingDirectory)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["DASHBOARD__FRONTEND__AUTHMODE"] = options.AuthMode.ToString(),
-            ["DASHBOARD__FRONTEND__BROWSERTOKEN"] = addresses.BrowserToken,
-            ["DASHBOARD__OTLP__AUTHMODE"] = options.OtlpAuthMode.ToString(),
-            ["DASHBOARD__TELEMETRYLIMITS__MAXLOGCOUNT"] = Text(options.TelemetryLimits.MaxLogCount),
-            ["DASHBOARD__TELEMETRYLIMITS__MAXTRACECOUNT"] = Text(options.TelemetryLimits.MaxTraceCount),
-            ["DASHBOARD__TELEMETRYLIMITS__MAXATTRIBUTECOUNT"] = Text(options.TelemetryLimits.MaxAttributeCount),
-            ["DASHBOARD__TELEMETRYLIMITS__MAXATTRIBUTELENGTH"] = Text(options.TelemetryLimits.MaxAttributeLength),
-            ["DASHBOARD__TELEMETRYLIMITS__MAXSPANEVENTCOUNT"] = Text(options.TelemetryLimits.MaxSpanEventCount),
-        };
-        if (addresses.OtlpApiKey is { } apiKey)
-        {
-            environment["DASHBOARD__OTLP__PRIMARYAPIKEY"] = apiKey;
-        }
-
+        var environment = Settings(options, addresses.BrowserToken, addresses.OtlpApiKey);
         List<string> arguments =
         [
             "run", "--rm", "--name", containerName,
@@ -51,6 +36,28 @@ internal static class AspireDashboardContainer
         {
             Cleanup = new ProcessSpec("the Aspire dashboard (container removal)", engine, ["rm", "-f", containerName], workingDirectory, new Dictionary<string, string>()),
         };
+    }
+
+    /// <summary>The container's documented settings for our options: here for a run, and for a published compose file or Deployment.</summary>
+    public static Dictionary<string, string> Settings(DashboardOptions options, string browserToken, string? otlpApiKey)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["DASHBOARD__FRONTEND__AUTHMODE"] = options.AuthMode.ToString(),
+            ["DASHBOARD__FRONTEND__BROWSERTOKEN"] = browserToken,
+            ["DASHBOARD__OTLP__AUTHMODE"] = options.OtlpAuthMode.ToString(),
+            ["DASHBOARD__TELEMETRYLIMITS__MAXLOGCOUNT"] = Text(options.TelemetryLimits.MaxLogCount),
+            ["DASHBOARD__TELEMETRYLIMITS__MAXTRACECOUNT"] = Text(options.TelemetryLimits.MaxTraceCount),
+            ["DASHBOARD__TELEMETRYLIMITS__MAXATTRIBUTECOUNT"] = Text(options.TelemetryLimits.MaxAttributeCount),
+            ["DASHBOARD__TELEMETRYLIMITS__MAXATTRIBUTELENGTH"] = Text(options.TelemetryLimits.MaxAttributeLength),
+            ["DASHBOARD__TELEMETRYLIMITS__MAXSPANEVENTCOUNT"] = Text(options.TelemetryLimits.MaxSpanEventCount),
+        };
+        if (otlpApiKey is not null)
+        {
+            environment["DASHBOARD__OTLP__PRIMARYAPIKEY"] = otlpApiKey;
+        }
+
+        return environment;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

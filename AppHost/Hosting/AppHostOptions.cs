@@ -31,6 +31,9 @@ public sealed class AppHostOptions
 
     public DashboardOptions Dashboard { get; set; } = new();
 
+    /// <summary>What `publish` writes and where (set by --output and --target).</summary>
+    public Publishing.PublishOptions Publish { get; set; } = new();
+
     /// <summary>Where the local server binaries are; empty means the Debian packages' locations.</summary>
     public BinaryOptions Binaries { get; set; } = new();
 

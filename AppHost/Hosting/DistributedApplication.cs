@@ -233,7 +233,32 @@ public sealed class DistributedApplication : IAsyncDisposable
     public Task<string?> GetConnectionStringAsync(string resourceName, CancellationToken cancellationToken = default) =>
         Task.FromResult((Resources.FirstOrDefault(r => r.Name == resourceName) as IResourceWithConnectionString)?.GetConnectionString());
 
-    public void Run() => RunAsync().GetAwaiter().GetResult();
+    public void Run()
+    {
+        if (!_builder.IsPublishing)
+        {
+            RunAsync().GetAwaiter().GetResult();
+            return;
+        }
+
+        try
+        {
+            var target = _builder.Options.Publish.Target.ToString().ToLowerInvariant();
+            Console.WriteLine($"Publishing {Resources.Count} resources ({target}, environment {_builder.EnvironmentName}):");
+            foreach (var file in Publish())
+            {
+                Console.WriteLine($"  {file}");
+            }
+        }
+        catch (DistributedApplicationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            Environment.ExitCode = 1;
+        }
+    }
+
+    /// <summary>Writes the model for a container platform (`publish --output --target`); returns the files written.</summary>
+    public IReadOnlyList<string> Publish() => Publishing.Publisher.Publish(_builder);
 
     /// <summary>Starts everything, prints where it runs, and keeps it running until Ctrl+C or SIGTERM. Exit code 1 on failure.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)

@@ -21,10 +21,15 @@ public interface IDistributedApplicationBuilder
 
     IReadOnlyList<Resource> Resources { get; }
 
+    /// <summary>Values given per deployment (passwords, keys); not run, but published (parameter.v0, .env, Secrets).</summary>
+    IReadOnlyList<ParameterResource> Parameters { get; }
+
     /// <summary>Lines printed under the resource table once everything is healthy (e.g. a development login).</summary>
     List<string> Notes { get; }
 
     IResourceBuilder<T> AddResource<T>(T resource) where T : Resource;
+
+    IResourceBuilder<ParameterResource> AddParameter(ParameterResource parameter);
 
     DistributedApplication Build();
 }
@@ -36,18 +41,35 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         ["--runtime"] = "AppHost:Runtime",
         ["--data-dir"] = "AppHost:DataDirectory",
         ["--environment"] = "DOTNET_ENVIRONMENT",
+        ["--output"] = "AppHost:Publish:OutputPath",
+        ["--target"] = "AppHost:Publish:Target",
+        // Aspire's own spelling, for scripts written against it.
+        ["--output-path"] = "AppHost:Publish:OutputPath",
+        ["--publisher"] = "AppHost:Publish:Target",
     };
 
     private readonly List<Resource> _resources = [];
+    private readonly List<ParameterResource> _parameters = [];
     private readonly Func<DistributedApplicationBuilder, bool>? _interceptBuild;
 
     internal DistributedApplicationBuilder(string[] args, IReadOnlyDictionary<string, string?>? overrides, Func<DistributedApplicationBuilder, bool>? interceptBuild)
     {
         _interceptBuild = interceptBuild;
+        // `publish` (or Aspire's --publisher) writes deployment files instead of running; the rest are settings as usual.
+        var verb = Array.FindIndex(args, a => a == "publish");
+        if (verb >= 0 && (verb == 0 || !args[verb - 1].StartsWith("--", StringComparison.Ordinal) || args[verb - 1].Contains('=')))
+        {
+            args = [.. args[..verb], .. args[(verb + 1)..]];
+            IsPublishing = true;
+        }
+
+        IsPublishing |= args.Contains("--publisher");
+
         AppHostDirectory = typeof(DistributedApplicationBuilder).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "AppHostProjectDirectory")?.Value ?? AppContext.BaseDirectory;
-        EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-            ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Development";
+        // Running defaults to Development, publishing to Production, as with Aspire; --environment beats both.
+        EnvironmentName = ArgumentValue(args, "--environment") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? (IsPublishing ? "Production" : "Development");
 
         Configuration = new ConfigurationManager();
         Configuration.AddJsonFile(Path.Combine(AppHostDirectory, "appsettings.json"), optional: true);
@@ -68,6 +90,9 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
 
     public ConfigurationManager Configuration { get; }
 
+    /// <summary>True for `publish`: the model is written out for a container platform instead of being run.</summary>
+    public bool IsPublishing { get; }
+
     public string AppHostDirectory { get; }
 
     public string EnvironmentName { get; }
@@ -80,6 +105,8 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
 
     public IReadOnlyList<Resource> Resources => _resources;
 
+    public IReadOnlyList<ParameterResource> Parameters => _parameters;
+
     public List<string> Notes { get; } = [];
 
     /// <summary>Set by the testing entry point: the data folder to delete when the application is disposed.</summary>
@@ -87,13 +114,26 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
 
     public IResourceBuilder<T> AddResource<T>(T resource) where T : Resource
     {
-        if (_resources.Any(r => string.Equals(r.Name, resource.Name, StringComparison.OrdinalIgnoreCase)))
+        if (_resources.Any(r => string.Equals(r.Name, resource.Name, StringComparison.OrdinalIgnoreCase))
+            || _parameters.Any(p => string.Equals(p.Name, resource.Name, StringComparison.OrdinalIgnoreCase)))
         {
             throw new DistributedApplicationException($"A resource named '{resource.Name}' already exists; resource names must be unique.");
         }
 
         _resources.Add(resource);
         return new ResourceBuilder<T>(this, resource);
+    }
+
+    public IResourceBuilder<ParameterResource> AddParameter(ParameterResource parameter)
+    {
+        if (_parameters.Any(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase))
+            || _resources.Any(r => string.Equals(r.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new DistributedApplicationException($"A resource or parameter named '{parameter.Name}' already exists; names must be unique.");
+        }
+
+        _parameters.Add(parameter);
+        return new ResourceBuilder<ParameterResource>(this, parameter);
     }
 
     public DistributedApplication Build()
@@ -110,6 +150,24 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
     }
 
     public Task<DistributedApplication> BuildAsync(CancellationToken cancellationToken = default) => Task.FromResult(Build());
+
+    private static string? ArgumentValue(string[] args, string name)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == name && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return args[i][(name.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
 
     private void ApplyExistingConnectionStrings()
     {
@@ -171,6 +229,12 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         if (runtime is not null && !Enum.TryParse<ResourceRuntime>(runtime, ignoreCase: true, out _))
         {
             throw new DistributedApplicationException($"Unknown runtime '{runtime}': use --runtime container, --runtime process or --runtime auto.");
+        }
+
+        var target = configuration["AppHost:Publish:Target"];
+        if (target is not null && !Enum.TryParse<Publishing.PublishTarget>(target, ignoreCase: true, out _))
+        {
+            throw new DistributedApplicationException($"Unknown publish target '{target}': use --target compose, --target kubernetes or --target manifest.");
         }
 
         var options = new AppHostOptions();

@@ -47,6 +47,28 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Gives the resource a parameter's value: the value here, a variable or Secret when published.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, IResourceBuilder<ParameterResource> parameter)
+        where T : Resource
+    {
+        builder.Resource.Environment[name] = new ParameterValue(parameter.Resource);
+        return builder;
+    }
+
+    /// <summary>
+    /// A folder the resource keeps data in, passed to it as <paramref name="environmentVariable"/>: {data}/{name} when run
+    /// here, a named volume mounted at <paramref name="target"/> when published.
+    /// </summary>
+    public static IResourceBuilder<T> WithVolume<T>(this IResourceBuilder<T> builder, string name, string target, string environmentVariable)
+        where T : Resource
+    {
+        Resource.ValidateName(name);
+        var volume = new VolumeMount(name, target, Path.Combine(builder.ApplicationBuilder.DataDirectory, name));
+        builder.Resource.Volumes.Add(volume);
+        builder.Resource.Environment[environmentVariable] = new VolumePathValue(volume);
+        return builder;
+    }
+
     /// <summary>
     /// Passes a section of the app host's configuration on as the resource's environment, under the same keys as .NET
     /// configuration reads them back (section Settings with Xnat:BaseUrl gives Xnat__BaseUrl). Values set later win.
@@ -56,9 +78,22 @@ public static class ResourceBuilderExtensions
     {
         foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
         {
-            if (value is not null)
+            if (value is null)
             {
-                builder.Resource.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+                continue;
+            }
+
+            var variable = key.Replace(":", "__", StringComparison.Ordinal);
+            if (LooksSecret(key))
+            {
+                // A password or key in the settings is published as a secret parameter (.env, a Secret), never inline.
+                var name = $"{builder.Resource.Name}-{string.Concat(key.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'))}";
+                var parameter = builder.ApplicationBuilder.AddParameter(new ParameterResource(Resource.ValidateName(name), () => value, secret: true));
+                builder.Resource.Environment[variable] = new ParameterValue(parameter.Resource);
+            }
+            else
+            {
+                builder.Resource.Environment[variable] = value;
             }
         }
 
@@ -106,6 +141,12 @@ public static class ResourceBuilderExtensions
         }
 
         return builder;
+    }
+
+    private static bool LooksSecret(string key)
+    {
+        var last = key[(key.LastIndexOf(':') + 1)..];
+        return new[] { "Password", "Secret", "Key", "Token" }.Any(word => last.EndsWith(word, StringComparison.OrdinalIgnoreCase));
     }
 
     private static string NormalisePath(string path) => path.StartsWith('/') ? path : "/" + path;

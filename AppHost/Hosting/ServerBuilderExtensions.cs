@@ -1,3 +1,5 @@
+using AppHost.Hosting.Orchestration;
+
 namespace AppHost.Hosting;
 
 /// <summary>AddPostgres / AddDatabase / AddRedis / AddRabbitMQ / AddProject / AddExecutable / AddConnectionString.</summary>
@@ -5,9 +7,9 @@ public static class ServerBuilderExtensions
 {
     public static IResourceBuilder<PostgresServerResource> AddPostgres(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
-        var resource = new PostgresServerResource(name, builder.Secrets.GetOrCreatePassword($"{name}-password"));
+        var resource = new PostgresServerResource(name, SecretParameter(builder, $"{name}-password"));
         resource.Endpoints.Add(new Endpoint("tcp", "tcp", 5432) { Port = port });
-        return builder.AddResource(resource);
+        return AddServer(builder, resource);
     }
 
     public static IResourceBuilder<PostgresDatabaseResource> AddDatabase(this IResourceBuilder<PostgresServerResource> server, string name, string? databaseName = null)
@@ -24,25 +26,25 @@ public static class ServerBuilderExtensions
 
     public static IResourceBuilder<RedisResource> AddRedis(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
-        var resource = new RedisResource(name, builder.Secrets.GetOrCreatePassword($"{name}-password"));
+        var resource = new RedisResource(name, SecretParameter(builder, $"{name}-password"));
         resource.Endpoints.Add(new Endpoint("tcp", "tcp", 6379) { Port = port });
-        return builder.AddResource(resource);
+        return AddServer(builder, resource);
     }
 
     public static IResourceBuilder<RabbitMQServerResource> AddRabbitMQ(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
-        var resource = new RabbitMQServerResource(name, builder.Secrets.GetOrCreatePassword($"{name}-password"));
+        var resource = new RabbitMQServerResource(name, SecretParameter(builder, $"{name}-password"));
         resource.Endpoints.Add(new Endpoint("tcp", "amqp", 5672) { Port = port });
-        return builder.AddResource(resource);
+        return AddServer(builder, resource);
     }
 
     /// <summary>Orthanc with its DICOMweb plugin: a PACS peer (for the import service, and as the tests' reference for DICOMweb).</summary>
     public static IResourceBuilder<OrthancResource> AddOrthanc(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
-        var resource = new OrthancResource(name, builder.Secrets.GetOrCreatePassword($"{name}-password"));
+        var resource = new OrthancResource(name, SecretParameter(builder, $"{name}-password"));
         resource.Endpoints.Add(new Endpoint("http", "http", 8042) { Port = port });
         resource.Endpoints.Add(new Endpoint("dicom", "tcp", 4242));
-        return builder.AddResource(resource);
+        return AddServer(builder, resource);
     }
 
     public static IResourceBuilder<ProjectResource> AddProject<TProject>(this IDistributedApplicationBuilder builder, string name)
@@ -51,8 +53,33 @@ public static class ServerBuilderExtensions
     public static IResourceBuilder<ProjectResource> AddProject(this IDistributedApplicationBuilder builder, string name, IProjectMetadata metadata)
     {
         var resource = new ProjectResource(name, metadata);
-        resource.Endpoints.Add(new Endpoint("http", "http", 0));
+        // 8080 is where a published container listens (the .NET images' default); here each replica gets a free port.
+        resource.Endpoints.Add(new Endpoint("http", "http", ProjectResource.ContainerHttpPort));
         return builder.AddResource(resource);
+    }
+
+    /// <summary>
+    /// A secret the model needs: Parameters:{name} from configuration, else generated once and kept in the data folder's
+    /// secrets (so a server's volume and its clients agree on every run and every publish).
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddSecretParameter(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(SecretParameter(builder, name));
+
+    private static ParameterResource SecretParameter(IDistributedApplicationBuilder builder, string name) => new(
+        name,
+        () => builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } configured ? configured : builder.Secrets.GetOrCreatePassword(name),
+        secret: true)
+    {
+        GeneratedMinLength = SecretStore.GeneratedLength,
+    };
+
+    // The server first, so a clash of names is reported as the server's; then its password parameter.
+    private static IResourceBuilder<T> AddServer<T>(IDistributedApplicationBuilder builder, T server)
+        where T : ServerResource
+    {
+        var added = builder.AddResource(server);
+        builder.AddParameter(server.PasswordParameter);
+        return added;
     }
 
     public static IResourceBuilder<ExecutableResource> AddExecutable(this IDistributedApplicationBuilder builder, string name, string command, string workingDirectory, params string[] arguments) =>

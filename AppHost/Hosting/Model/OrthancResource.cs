@@ -8,7 +8,7 @@ namespace AppHost.Hosting;
 /// Orthanc, a PACS with DICOMweb at /dicom-web/. Its connection string is the HTTP base address with the user and
 /// password in it (http://orthanc:{password}@127.0.0.1:{port}/); the DICOM port is the second endpoint.
 /// </summary>
-public sealed class OrthancResource(string name, string password) : ServerResource(name, password)
+public sealed class OrthancResource(string name, ParameterResource password) : ServerResource(name, password)
 {
     public const string UserName = "orthanc";
 
@@ -16,17 +16,21 @@ public sealed class OrthancResource(string name, string password) : ServerResour
 
     public int DicomPort => Endpoints[1].AllocatedPorts[0];
 
-    protected override string BuildConnectionString() => $"http://{UserName}:{Uri.EscapeDataString(Password)}@127.0.0.1:{Port}/";
+    public override string ConnectionStringExpression(ValueResolver values) =>
+        $"http://{UserName}:{values.UriParameter(PasswordParameter)}@{values.Host(this, PrimaryEndpoint)}:{values.Port(this, PrimaryEndpoint)}/";
 
     internal override LocalServer CreateLocalServer(LocalServerContext context) => new OrthancLocalServer(this, context);
 
-    internal override ContainerSpec CreateContainerSpec() => new(
+    // The image's own health check script is not a documented interface; dependants wait for it to start.
+    internal override IReadOnlyList<string>? ContainerHealthCommand => null;
+
+    internal override ContainerSpec CreateContainerSpec(ValueResolver values) => new(
         Image: "docker.io/orthancteam/orthanc:24.1.2",
         TargetPort: PrimaryEndpoint.TargetPort,
         Environment: new Dictionary<string, string>
         {
             ["ORTHANC__AUTHENTICATION_ENABLED"] = "true",
-            ["ORTHANC__REGISTERED_USERS"] = $"{{\"{UserName}\": \"{Password}\"}}",
+            ["ORTHANC__REGISTERED_USERS"] = $"{{\"{UserName}\": \"{values.Parameter(PasswordParameter)}\"}}",
             ["DICOM_WEB_PLUGIN_ENABLED"] = "true",
         },
         VolumeTarget: "/var/lib/orthanc/db",

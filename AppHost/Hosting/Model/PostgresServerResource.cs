@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace AppHost.Hosting;
 
-public sealed class PostgresServerResource(string name, string password) : ServerResource(name, password)
+public sealed class PostgresServerResource(string name, ParameterResource password) : ServerResource(name, password)
 {
     public const string UserName = "postgres";
 
@@ -12,18 +12,20 @@ public sealed class PostgresServerResource(string name, string password) : Serve
     public override string Kind => "postgres";
 
     // Aspire's format for a PostgreSQL server resource.
-    protected override string BuildConnectionString() =>
-        $"Host=127.0.0.1;Port={Port};Username={UserName};Password={Password}";
+    public override string ConnectionStringExpression(ValueResolver values) =>
+        $"Host={values.Host(this, PrimaryEndpoint)};Port={values.Port(this, PrimaryEndpoint)};Username={UserName};Password={values.Parameter(PasswordParameter)}";
 
     internal override LocalServer CreateLocalServer(LocalServerContext context) => new PostgresLocalServer(this, context);
 
-    internal override ContainerSpec CreateContainerSpec() => new(
+    internal override IReadOnlyList<string> ContainerHealthCommand => ["CMD-SHELL", "pg_isready -U postgres -h 127.0.0.1"];
+
+    internal override ContainerSpec CreateContainerSpec(ValueResolver values) => new(
         Image: "docker.io/library/postgres:17.6",
         TargetPort: PrimaryEndpoint.TargetPort,
         Environment: new Dictionary<string, string>
         {
             ["POSTGRES_USER"] = UserName,
-            ["POSTGRES_PASSWORD"] = Password,
+            ["POSTGRES_PASSWORD"] = values.Parameter(PasswordParameter),
             ["POSTGRES_HOST_AUTH_METHOD"] = "scram-sha-256",
             ["POSTGRES_INITDB_ARGS"] = "--auth-host=scram-sha-256 --auth-local=scram-sha-256",
         },
@@ -59,6 +61,8 @@ public sealed class PostgresDatabaseResource(string name, string databaseName, P
 
     public string GetConnectionString() =>
         ExistingConnectionString ?? $"{Parent.GetConnectionString()};Database={DatabaseName}";
+
+    public string ConnectionStringExpression(ValueResolver values) => $"{values.ConnectionString(Parent)};Database={DatabaseName}";
 
     internal async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

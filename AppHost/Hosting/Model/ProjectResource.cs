@@ -3,6 +3,9 @@ namespace AppHost.Hosting;
 /// <summary>A .NET service of this solution, run from its built output with Aspire's environment.</summary>
 public sealed class ProjectResource(string name, IProjectMetadata metadata) : Resource(name)
 {
+    /// <summary>The port a published container listens on: the .NET container images' default.</summary>
+    public const int ContainerHttpPort = 8080;
+
     public IProjectMetadata Metadata { get; } = metadata;
 
     public int Replicas { get; set; } = 1;
@@ -33,7 +36,12 @@ public sealed class ExecutableResource(string name, string command, string worki
 /// <summary>A connection string given entirely by configuration (Aspire's AddConnectionString).</summary>
 public sealed class ConnectionStringResource(string name, string connectionString) : Resource(name), IResourceWithConnectionString
 {
+    /// <summary>Published as a secret parameter of the same name (it may hold credentials), as Aspire does.</summary>
+    public ParameterResource Parameter { get; } = new(name, () => connectionString, secret: true);
+
     public override string Kind => "connection-string";
 
     public string GetConnectionString() => connectionString;
+
+    public string ConnectionStringExpression(ValueResolver values) => values.Parameter(Parameter);
 }

@@ -3,24 +3,27 @@ using RabbitMQ.Client;
 
 namespace AppHost.Hosting;
 
-public sealed class RabbitMQServerResource(string name, string password) : ServerResource(name, password)
+public sealed class RabbitMQServerResource(string name, ParameterResource password) : ServerResource(name, password)
 {
     public const string UserName = "guest";
 
     public override string Kind => "rabbitmq";
 
     // Aspire's format for RabbitMQ: an AMQP URI.
-    protected override string BuildConnectionString() => $"amqp://{UserName}:{Password}@127.0.0.1:{Port}";
+    public override string ConnectionStringExpression(ValueResolver values) =>
+        $"amqp://{UserName}:{values.Parameter(PasswordParameter)}@{values.Host(this, PrimaryEndpoint)}:{values.Port(this, PrimaryEndpoint)}";
 
     internal override LocalServer CreateLocalServer(LocalServerContext context) => new RabbitMQLocalServer(this, context);
 
-    internal override ContainerSpec CreateContainerSpec() => new(
+    internal override IReadOnlyList<string> ContainerHealthCommand => ["CMD", "rabbitmq-diagnostics", "-q", "ping"];
+
+    internal override ContainerSpec CreateContainerSpec(ValueResolver values) => new(
         Image: "docker.io/library/rabbitmq:3.13-management",
         TargetPort: PrimaryEndpoint.TargetPort,
         Environment: new Dictionary<string, string>
         {
             ["RABBITMQ_DEFAULT_USER"] = UserName,
-            ["RABBITMQ_DEFAULT_PASS"] = Password,
+            ["RABBITMQ_DEFAULT_PASS"] = values.Parameter(PasswordParameter),
         },
         VolumeTarget: "/var/lib/rabbitmq",
         Arguments: []);

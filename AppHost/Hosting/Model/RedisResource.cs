@@ -4,19 +4,22 @@ using AppHost.Hosting.Runtimes;
 
 namespace AppHost.Hosting;
 
-public sealed class RedisResource(string name, string password) : ServerResource(name, password)
+public sealed class RedisResource(string name, ParameterResource password) : ServerResource(name, password)
 {
     public override string Kind => "redis";
 
     // Aspire's format for Redis: StackExchange.Redis configuration string.
-    protected override string BuildConnectionString() => $"127.0.0.1:{Port},password={Password}";
+    public override string ConnectionStringExpression(ValueResolver values) =>
+        $"{values.Host(this, PrimaryEndpoint)}:{values.Port(this, PrimaryEndpoint)},password={values.Parameter(PasswordParameter)}";
 
     internal override LocalServer CreateLocalServer(LocalServerContext context) => new RedisLocalServer(this, context);
 
-    internal override ContainerSpec CreateContainerSpec() => new(
+    internal override IReadOnlyList<string> ContainerHealthCommand => ["CMD-SHELL", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"];
+
+    internal override ContainerSpec CreateContainerSpec(ValueResolver values) => new(
         Image: "docker.io/library/redis:7.4",
         TargetPort: PrimaryEndpoint.TargetPort,
-        Environment: new Dictionary<string, string> { ["REDIS_PASSWORD"] = Password },
+        Environment: new Dictionary<string, string> { ["REDIS_PASSWORD"] = values.Parameter(PasswordParameter) },
         VolumeTarget: "/data",
         // Through a shell, so the password comes from the environment and stays out of the process list.
         Arguments: ["/bin/sh", "-c", "exec redis-server --requirepass \"$REDIS_PASSWORD\" --appendonly yes --save ''"]);

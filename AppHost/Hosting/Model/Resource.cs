@@ -16,7 +16,10 @@ public abstract class Resource(string name)
 
     public List<Endpoint> Endpoints { get; } = [];
 
-    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, EnvironmentValue> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Folders the resource keeps data in (a named volume when published).</summary>
+    public List<VolumeMount> Volumes { get; } = [];
 
     /// <summary>A short word for tables and state: postgres, redis, rabbitmq, database, project, executable.</summary>
     public abstract string Kind { get; }
@@ -68,4 +71,7 @@ public interface IResourceWithConnectionString
 
     /// <summary>The connection string in Aspire's format for this kind of resource; known once ports are allocated.</summary>
     string GetConnectionString();
+
+    /// <summary>The connection string as the model builds it, for wherever <paramref name="values"/> describes.</summary>
+    string ConnectionStringExpression(ValueResolver values);
 }

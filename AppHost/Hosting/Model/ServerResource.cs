@@ -7,9 +7,11 @@ namespace AppHost.Hosting;
 /// otherwise as a local process from the machine's own binaries, or not at all when configuration names an
 /// existing server through ConnectionStrings:{name}.
 /// </summary>
-public abstract class ServerResource(string name, string password) : Resource(name), IResourceWithConnectionString
+public abstract class ServerResource(string name, ParameterResource password) : Resource(name), IResourceWithConnectionString
 {
-    public string Password { get; } = password;
+    public ParameterResource PasswordParameter { get; } = password;
+
+    public string Password => PasswordParameter.Value;
 
     /// <summary>Set when the app host's configuration gives ConnectionStrings:{name}: that server is used as it is.</summary>
     public string? ExistingConnectionString { get; internal set; }
@@ -18,15 +20,20 @@ public abstract class ServerResource(string name, string password) : Resource(na
 
     public int Port => PrimaryEndpoint.AllocatedPorts[0];
 
-    public string GetConnectionString() => ExistingConnectionString ?? BuildConnectionString();
+    public string GetConnectionString() => ExistingConnectionString ?? ConnectionStringExpression(RunValues.Instance);
 
-    protected abstract string BuildConnectionString();
+    public abstract string ConnectionStringExpression(ValueResolver values);
 
     /// <summary>How this server runs as a local process.</summary>
     internal abstract LocalServer CreateLocalServer(LocalServerContext context);
 
-    /// <summary>How this server runs as a container.</summary>
-    internal abstract ContainerSpec CreateContainerSpec();
+    /// <summary>How this server runs as a container, with values for where it runs.</summary>
+    internal abstract ContainerSpec CreateContainerSpec(ValueResolver values);
+
+    internal ContainerSpec CreateContainerSpec() => CreateContainerSpec(RunValues.Instance);
+
+    /// <summary>A command run inside the container that succeeds once the server takes work; null when the image offers none.</summary>
+    internal abstract IReadOnlyList<string>? ContainerHealthCommand { get; }
 
     /// <summary>Answers whether the server accepts work: a real protocol exchange, not just an open port.</summary>
     internal abstract Task ProbeAsync(CancellationToken cancellationToken);

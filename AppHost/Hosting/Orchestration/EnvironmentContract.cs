@@ -10,16 +10,21 @@ public sealed record TelemetrySettings(string OtlpEndpoint, string OtlpProtocol,
 
 /// <summary>
 /// The environment a process receives: exactly Aspire's variables, so a service written for Aspire runs here
-/// unchanged, and one written here runs under Aspire.
+/// unchanged, and one written here runs under Aspire. The app host's run and every publisher call this one method;
+/// only the <see cref="ValueResolver"/> (addresses, parameters, volumes) differs.
 /// </summary>
 public static class EnvironmentContract
 {
-    public static Dictionary<string, string> For(Resource resource, int replica, string replicaId, string environmentName, TelemetrySettings? telemetry)
+    public static Dictionary<string, string> For(Resource resource, int replica, string replicaId, string environmentName, TelemetrySettings? telemetry) =>
+        For(resource, replica, replicaId, environmentName, telemetry, RunValues.Instance);
+
+    /// <param name="replicaId">The replica's service.instance.id; null where the platform names replicas (published), and the SDK makes one.</param>
+    public static Dictionary<string, string> For(Resource resource, int replica, string? replicaId, string environmentName, TelemetrySettings? telemetry, ValueResolver values)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (resource is ProjectResource project)
         {
-            environment["ASPNETCORE_URLS"] = project.HttpEndpoint.UrlFor(replica);
+            environment["ASPNETCORE_URLS"] = values.ListenUrl(project, replica);
             environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
             environment["DOTNET_ENVIRONMENT"] = environmentName;
             environment["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
@@ -36,7 +41,11 @@ public static class EnvironmentContract
                 }
 
                 environment["OTEL_SERVICE_NAME"] = resource.Name;
-                environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replicaId}";
+                if (replicaId is not null)
+                {
+                    environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replicaId}";
+                }
+
                 // Aspire's development-time settings: export every second, sample everything, keep exceptions.
                 environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
                 environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
@@ -51,29 +60,32 @@ public static class EnvironmentContract
 
         foreach (var endpoint in resource.Endpoints.Where(e => e.PortEnvironmentVariable is not null))
         {
-            environment[endpoint.PortEnvironmentVariable!] = endpoint.AllocatedPorts[replica].ToString(CultureInfo.InvariantCulture);
+            environment[endpoint.PortEnvironmentVariable!] = values is RunValues
+                ? endpoint.AllocatedPorts[replica].ToString(CultureInfo.InvariantCulture)
+                : values.Port(resource, endpoint);
         }
 
         foreach (var reference in resource.References)
         {
             if (reference is IResourceWithConnectionString withConnectionString)
             {
-                environment[$"ConnectionStrings__{reference.Name}"] = withConnectionString.GetConnectionString();
+                environment[$"ConnectionStrings__{reference.Name}"] = values.ConnectionString(withConnectionString);
                 continue;
             }
 
             foreach (var endpoint in reference.Endpoints)
             {
-                for (var i = 0; i < endpoint.AllocatedPorts.Count; i++)
+                var urls = values.Urls(reference, endpoint);
+                for (var i = 0; i < urls.Count; i++)
                 {
-                    environment[$"services__{reference.Name}__{endpoint.Name}__{i}"] = endpoint.UrlFor(i);
+                    environment[$"services__{reference.Name}__{endpoint.Name}__{i}"] = urls[i];
                 }
             }
         }
 
         foreach (var (key, value) in resource.Environment)
         {
-            environment[key] = value;
+            environment[key] = value.Resolve(values);
         }
 
         return environment;

@@ -12,6 +12,9 @@ public sealed class SecretStore(string dataDirectory)
     private readonly Lock _gate = new();
     private Dictionary<string, string>? _secrets;
 
+    /// <summary>The length of every generated password (also what the manifest asks a deployment tool to generate).</summary>
+    public const int GeneratedLength = 24;
+
     public string FilePath { get; } = Path.Combine(dataDirectory, "secrets.json");
 
     public string GetOrCreatePassword(string key)
@@ -22,7 +25,7 @@ public sealed class SecretStore(string dataDirectory)
             if (!_secrets.TryGetValue(key, out var value))
             {
                 // Letters and digits only: the value goes into URIs and connection strings unescaped.
-                value = RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 24);
+                value = RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", GeneratedLength);
                 _secrets[key] = value;
                 Save(_secrets);
             }
