@@ -65,9 +65,12 @@ public static class ServerBuilderExtensions
     public static IResourceBuilder<ParameterResource> AddSecretParameter(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(SecretParameter(builder, name));
 
-    private static ParameterResource SecretParameter(IDistributedApplicationBuilder builder, string name) => new(
+    /// <summary>A secret not yet in the model: <paramref name="configured"/>, else Parameters:{name}, else generated and kept.</summary>
+    internal static ParameterResource SecretParameter(IDistributedApplicationBuilder builder, string name, string? configured = null) => new(
         name,
-        () => builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } configured ? configured : builder.Secrets.GetOrCreatePassword(name),
+        () => configured is { Length: > 0 } ? configured
+            : builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } fromParameters ? fromParameters
+            : builder.Secrets.GetOrCreatePassword(name),
         secret: true)
     {
         GeneratedMinLength = SecretStore.GeneratedLength,

@@ -129,9 +129,8 @@ internal static class DeploymentModel
     private static (Workload Dashboard, TelemetrySettings Telemetry) Dashboard(IDistributedApplicationBuilder builder, PublishedValues values)
     {
         var options = builder.Options.Dashboard;
-        ParameterResource? Secret(string name, string? configured, bool needed) => needed
-            ? new ParameterResource(name, () => configured is { Length: > 0 } ? configured : builder.Secrets.GetOrCreatePassword(name), secret: true)
-            : null;
+        ParameterResource? Secret(string name, string? configured, bool needed) =>
+            needed ? ServerBuilderExtensions.SecretParameter(builder, name, configured) : null;
         var token = Secret($"{DashboardName}-browser-token", options.BrowserToken, options.AuthMode == DashboardAuthMode.BrowserToken);
         var apiKey = Secret($"{DashboardName}-otlp-api-key", options.OtlpApiKey, options.OtlpAuthMode == OtlpAuthMode.ApiKey);
         var apiKeyText = apiKey is null ? null : values.Parameter(apiKey);

@@ -240,10 +240,9 @@ internal static class KubernetesPublisher
         }
 
         container["resources"] = ResourcesFor(workload.ResourceKind);
-        var volumes = workload.Volumes;
-        if (volumes.Count > 0)
+        if (workload.Volumes.Count > 0)
         {
-            container["volumeMounts"] = volumes.Select(v =>
+            container["volumeMounts"] = workload.Volumes.Select(v =>
             {
                 var mount = Yaml.Map();
                 mount["name"] = v.Name;

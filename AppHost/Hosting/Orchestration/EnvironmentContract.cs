@@ -60,9 +60,7 @@ public static class EnvironmentContract
 
         foreach (var endpoint in resource.Endpoints.Where(e => e.PortEnvironmentVariable is not null))
         {
-            environment[endpoint.PortEnvironmentVariable!] = values is RunValues
-                ? endpoint.AllocatedPorts[replica].ToString(CultureInfo.InvariantCulture)
-                : values.Port(resource, endpoint);
+            environment[endpoint.PortEnvironmentVariable!] = values.ReplicaPort(resource, endpoint, replica);
         }
 
         foreach (var reference in resource.References)

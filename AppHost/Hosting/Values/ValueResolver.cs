@@ -19,6 +19,9 @@ public abstract class ValueResolver
 
     public abstract string Port(Resource owner, Endpoint endpoint);
 
+    /// <summary>The port one replica listens on; the same for all where the platform gives each replica its own address.</summary>
+    public virtual string ReplicaPort(Resource owner, Endpoint endpoint, int replica) => Port(owner, endpoint);
+
     /// <summary>The endpoint's URLs for service discovery: one per replica here, one load-balanced name when published.</summary>
     public abstract IReadOnlyList<string> Urls(Resource owner, Endpoint endpoint);
 
@@ -42,6 +45,9 @@ public sealed class RunValues : ValueResolver
 
     public override string Port(Resource owner, Endpoint endpoint) =>
         endpoint.AllocatedPorts[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public override string ReplicaPort(Resource owner, Endpoint endpoint, int replica) =>
+        endpoint.AllocatedPorts[replica].ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public override IReadOnlyList<string> Urls(Resource owner, Endpoint endpoint) =>
         [.. Enumerable.Range(0, endpoint.AllocatedPorts.Count).Select(endpoint.UrlFor)];
