@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Fuzzes a harness with AFL++ through SharpFuzz for a given time, then reports executions and findings.
-# Usage: fuzz/run.sh dicom-reader [seconds=600]
+# Usage: fuzz/run.sh dicom-reader|npy-reader|stow-parser|cohort-query [seconds=600]
 # Findings (crashes, hangs) are left in fuzz/findings/<harness>/; the seed corpus is fuzz/corpus/<harness>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 harness="${1:?harness name, e.g. dicom-reader}"
 seconds="${2:-600}"
+# target: the assembly SharpFuzz instruments, whose branches guide AFL++ (framework assemblies cannot be instrumented).
 case "$harness" in
   dicom-reader) project=fuzz/DicomReader.Fuzz; target=Dicom.dll ;;
-  *) echo "unknown harness '$harness' (known: dicom-reader)" >&2; exit 2 ;;
+  npy-reader) project=fuzz/NpyReader.Fuzz; target=Contracts.dll ;;
+  stow-parser) project=fuzz/StowParser.Fuzz; target=Dicom.dll ;;
+  cohort-query) project=fuzz/CohortQuery.Fuzz; target=ImagingImport.dll ;;
+  *) echo "unknown harness '$harness' (known: dicom-reader, npy-reader, stow-parser, cohort-query)" >&2; exit 2 ;;
 esac
 
 if ! command -v afl-fuzz >/dev/null; then
