@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Apis;
 using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Caching;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.QualitySessions;
@@ -41,6 +42,9 @@ builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAna
 builder.Services.AddScoped<SeriesAnalysisQueue>();
 builder.Services.AddSingleton<StableSeriesQueue>();
 builder.Services.AddHostedService(services => services.GetRequiredService<StableSeriesQueue>());
+builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<OptionalRedis>();
+builder.Services.AddSingleton<FinishedResultsCache>();
 builder.Services.AddOptions<QualitySessionOptions>().BindConfiguration(QualitySessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)

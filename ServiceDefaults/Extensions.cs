@@ -34,6 +34,8 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        // A database away or a disk full is a 503 or 507 the client can act on, not a 500 (used where UseExceptionHandler is).
+        builder.Services.AddExceptionHandler<DependencyFaultHandler>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Imaging.ResultsApi.Caching;
 using Imaging.ResultsApi.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -6,12 +7,15 @@ namespace Imaging.ResultsApi.Analysis;
 
 /// <summary>
 /// Queues the analysis of every series that has had no new instance for <see cref="SeriesAnalysisOptions.QueueWhenStableFor"/>
-/// and was never queued. Several ResultsApi replicas may scan at once: the analysis row's unique index lets only one queue it.
+/// and was never queued. One replica scans per interval, the one that takes the scan's lease in Redis; the lease only
+/// saves work: without Redis every replica scans, and the analysis row's unique index still lets only one queue a series.
 /// </summary>
 public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOptions<SeriesAnalysisOptions> options, TimeProvider time,
-    ILogger<StableSeriesQueue> logger) : BackgroundService
+    OptionalRedis redis, ILogger<StableSeriesQueue> logger) : BackgroundService
 {
     private const int BatchSize = 100;
+
+    private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +30,11 @@ public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOpti
         {
             try
             {
-                await QueueStableSeriesAsync(settings.QueueWhenStableFor, stoppingToken);
+                // Held a little less than the interval, so it is free again by the next tick whoever took it.
+                if (await redis.TryTakeLeaseAsync("stable-series-scan", _holder, settings.ScanInterval * 0.9) != false)
+                {
+                    await QueueStableSeriesAsync(settings.QueueWhenStableFor, stoppingToken);
+                }
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

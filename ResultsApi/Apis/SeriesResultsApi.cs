@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Caching;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -30,12 +31,18 @@ public static partial class SeriesResultsApi
         return app;
     }
 
-    private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, CancellationToken ct)
+    private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
+        CancellationToken ct)
     {
         var (source, refused) = await AuthenticateAsync(request, db, series, ct);
         if (refused is not null)
         {
             return refused;
+        }
+
+        if (await cache.GetAsync(source, series) is { } cached)
+        {
+            return FinishedResults(request, links, source, series, cached);
         }
 
         var analysis = await db.SeriesAnalyses.AsNoTracking().SingleOrDefaultAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct);
@@ -62,22 +69,30 @@ public static partial class SeriesResultsApi
                     ["result"] = new { },
                 });
             default:
-                var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
-                var files = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(analysis.Files) ?? [];
-                return Json(StatusCodes.Status200OK, new Dictionary<string, object?>
-                {
-                    ["success"] = true,
-                    ["message"] = "Results retrieved successfully!",
-                    ["triage_status"] = analysis.TriageStatus,
-                    ["result"] = new
-                    {
-                        // In the seed's order of kinds; the database (jsonb) keeps its own.
-                        files = files.OrderBy(kind => Array.IndexOf(SeriesAnalysisApi.FileKinds, kind.Key))
-                            .ToDictionary(kind => kind.Key, kind => kind.Value.Select(f => baseUrl + links.Sign($"/results/files/{source}/{series}/{f}")).ToList()),
-                    },
-                    ["usecase"] = analysis.Usecase,
-                });
+                var finished = new FinishedAnalysis(analysis.TriageStatus, analysis.Usecase, analysis.Files);
+                await cache.SetAsync(source, series, finished);
+                return FinishedResults(request, links, source, series, finished);
         }
+    }
+
+    /// <summary>The seed's 200 body: the files as signed links, made afresh for every request (cached or not).</summary>
+    private static IResult FinishedResults(HttpRequest request, SignedLinks links, Guid source, string series, FinishedAnalysis analysis)
+    {
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var files = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(analysis.Files) ?? [];
+        return Json(StatusCodes.Status200OK, new Dictionary<string, object?>
+        {
+            ["success"] = true,
+            ["message"] = "Results retrieved successfully!",
+            ["triage_status"] = analysis.TriageStatus,
+            ["result"] = new
+            {
+                // In the seed's order of kinds; the database (jsonb) keeps its own.
+                files = files.OrderBy(kind => Array.IndexOf(SeriesAnalysisApi.FileKinds, kind.Key))
+                    .ToDictionary(kind => kind.Key, kind => kind.Value.Select(f => baseUrl + links.Sign($"/results/files/{source}/{series}/{f}")).ToList()),
+            },
+            ["usecase"] = analysis.Usecase,
+        });
     }
 
     private static async Task<IResult> IngestAsync(HttpRequest request, ResultsDbContext db, DicomInstanceStore store,

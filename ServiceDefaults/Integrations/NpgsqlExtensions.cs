@@ -34,7 +34,10 @@ public static class NpgsqlExtensions
         builder.AddNpgsqlDataSource(connectionName, configureDataSource);
         builder.Services.AddDbContextPool<TContext>((services, options) =>
         {
-            options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.EnableRetryOnFailure(3));
+            // A blip (a broken pooled connection after a restart) is retried at once; an outage fails within about two
+            // seconds, as a 503, rather than holding the request through retries that wait up to 30 s each.
+            options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(),
+                npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 2, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null));
             configure?.Invoke(options);
         });
         return builder;

@@ -32,6 +32,9 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
 
     public string StorageRoot { get; } = Path.Combine(Path.GetTempPath(), "resultsapi-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>This class's own Redis keys, on the shared Redis.</summary>
+    public string CacheKeyPrefix { get; } = $"resultsapi-tests:{Guid.NewGuid():N}:";
+
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
 
     public async ValueTask InitializeAsync()
@@ -57,6 +60,7 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         builder.UseSetting("ConnectionStrings:redis", servers.RedisConnectionString);
         builder.UseSetting("ConnectionStrings:messaging", servers.RabbitMQConnectionString);
         builder.UseSetting("Storage:Root", StorageRoot);
+        builder.UseSetting("Cache:KeyPrefix", CacheKeyPrefix);
         builder.UseSetting("Storage:MaxUploadBytes", (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Bootstrap:WorkerPassword", WorkerPassword);
