@@ -35,6 +35,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.AddSingleton(TimeProvider.System);
         // A database away or a disk full is a 503 or 507 the client can act on, not a 500 (used where UseExceptionHandler is).
+        builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DependencyFaultHandler>();
         return builder;
     }

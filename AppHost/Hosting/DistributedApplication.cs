@@ -213,6 +213,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a resource command (start, stop, restart) as the dashboard's buttons do, and returns at once; the state it
+    /// causes arrives through <see cref="ResourceNotifications"/>. Tests use it to take a server away and bring it back.
+    /// </summary>
+    public ResourceCommandOutcome ExecuteCommand(string resourceName, string command) => _orchestrator.Execute(resourceName, command);
+
     public HttpClient CreateHttpClient(string resourceName, string endpointName = "http") =>
         new() { BaseAddress = GetEndpoint(resourceName, endpointName) };
 
