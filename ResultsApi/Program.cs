@@ -9,7 +9,6 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
 
@@ -57,9 +56,8 @@ builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
 });
-var maxUpload = builder.Configuration.GetValue($"{StorageOptions.SectionName}:{nameof(StorageOptions.MaxUploadBytes)}", new StorageOptions().MaxUploadBytes);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxUpload + (1 << 20));
-builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxUpload);
+// Request body sizes, multipart parts and JSON depth; upload endpoints say so (AcceptsUpload).
+builder.AddInputLimits();
 builder.Services.AddOpenApi();
 
 if (tokensCommand)

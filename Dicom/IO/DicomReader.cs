@@ -109,7 +109,9 @@ public static class DicomReader
         if (syntax.IsDeflated)
         {
             var inflated = new DeflateStream(reader.RemainderAsStream(), CompressionMode.Decompress);
-            reader = new ByteReader(inflated, path: null, offsetBase: 0);
+            reader = new ByteReader(new InflationLimit(inflated, options.MaxInflatedLength), path: null, offsetBase: 0);
+            // A value cannot be longer than the whole inflated dataset may be: refuse such a length before reading it.
+            options = options with { MaxValueLength = Math.Min(options.MaxValueLength, options.MaxInflatedLength) };
         }
 
         var parser = new DatasetParser(reader, syntax, options);

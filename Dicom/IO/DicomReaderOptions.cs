@@ -15,4 +15,10 @@ public sealed record DicomReaderOptions
 
     /// <summary>The largest single value accepted where the input's length is unknown (a deflated stream).</summary>
     public long MaxValueLength { get; init; } = 1L << 31;
+
+    /// <summary>
+    /// The most bytes a deflated dataset (1.2.840.10008.1.2.1.99) may inflate to. Deflate shrinks zeros a thousandfold,
+    /// so a small upload could otherwise unpack to gigabytes: past this the read stops with a <see cref="DicomFormatException"/>.
+    /// </summary>
+    public long MaxInflatedLength { get; init; } = 1L << 30;
 }

@@ -1,5 +1,6 @@
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.Storage;
 
 namespace Imaging.ResultsApi.Apis;
 
@@ -63,19 +64,31 @@ internal static class ApiProblems
         return (id, item, Check(source, user, what, id));
     }
 
-    /// <summary>Reads a multipart form; 413 when it is over the upload limit (the reader throws for that), 400 when it is malformed.</summary>
+    /// <summary>
+    /// Reads a multipart form: 413 when the body is over the upload limit (with or without a Content-Length: a chunked
+    /// body is counted as it is read), 400 "Too many parts" over the part limit, 400 when it is malformed. Nothing is
+    /// written to the storage root while the form is read (the framework buffers large parts in its own temporary files).
+    /// </summary>
     public static async Task<(IFormCollection? Form, IResult? Problem)> ReadFormAsync(HttpRequest request, long maxUploadBytes, CancellationToken ct)
     {
+        var body = new UploadLimitStream(request.Body, maxUploadBytes + StorageOptions.MultipartOverheadBytes);
+        request.Body = body;
         try
         {
             return (await request.ReadFormAsync(ct), null);
         }
+        catch (Exception tooLarge) when (tooLarge is UploadTooLargeException || tooLarge is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            return (null, InputLimits.TooLarge(maxUploadBytes));
+        }
         catch (InvalidDataException unreadable)
         {
-            return (null, request.ContentLength > maxUploadBytes
-                ? TypedResults.Problem(title: "Upload too large", detail: $"The upload is larger than the {maxUploadBytes} bytes accepted.",
-                    statusCode: StatusCodes.Status413PayloadTooLarge)
-                : BadRequest("Malformed form", unreadable.Message));
+            // The form reader's limits: a part over MultipartBodyLengthLimit (the upload limit) or more parts than ValueCountLimit.
+            return (null, request.ContentLength > maxUploadBytes || body.BytesRead > maxUploadBytes
+                ? InputLimits.TooLarge(maxUploadBytes)
+                : unreadable.Message.Contains("count limit", StringComparison.Ordinal)
+                    ? BadRequest("Too many parts", $"{unreadable.Message} Send the files in several requests.")
+                    : BadRequest("Malformed form", unreadable.Message));
         }
     }
 

@@ -21,10 +21,10 @@ public static class DicomWebApi
     {
         dicomWeb.WithTags("dicomweb");
         dicomWeb.MapPost("/studies", (HttpRequest request, ResultsDbContext db, DicomInstanceStore store, IOptions<StorageOptions> options, CancellationToken ct) =>
-            StoreAsync(request, null, db, store, options, ct)).WithName("stow_rs").DisableAntiforgery()
+            StoreAsync(request, null, db, store, options, ct)).WithName("stow_rs").DisableAntiforgery().AcceptsUpload()
             .WithSummary("STOW-RS: store instances (multipart/related; type=\"application/dicom\").");
         dicomWeb.MapPost("/studies/{study}", (string study, HttpRequest request, ResultsDbContext db, DicomInstanceStore store, IOptions<StorageOptions> options,
-            CancellationToken ct) => StoreAsync(request, study, db, store, options, ct)).WithName("stow_rs_study").DisableAntiforgery()
+            CancellationToken ct) => StoreAsync(request, study, db, store, options, ct)).WithName("stow_rs_study").DisableAntiforgery().AcceptsUpload()
             .WithSummary("STOW-RS: store instances of one study.");
 
         dicomWeb.MapGet("/studies/{study}", (string study, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) =>
@@ -522,20 +522,69 @@ public static class DicomWebApi
         }
 
         var source = CurrentUser.From(request.HttpContext.User).SourceId;
-        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.Value.MaxUploadBytes };
-        List<StoredInstance> stored = [];
+        var limits = options.Value;
+        // The whole body is one upload: its size and its number of parts are bounded, and a body over either bound
+        // changes nothing. So every part is staged and checked first, and only a body read to its end is committed.
+        var body = new UploadLimitStream(request.Body, limits.MaxUploadBytes + StorageOptions.MultipartOverheadBytes);
+        var reader = new MultipartReader(boundary, body);
+        List<StagedInstance> staged = [];
         List<StoreFailure> failed = [];
+        var parts = 0;
         try
         {
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
+                if (++parts > limits.MaxParts)
+                {
+                    staged.ForEach(DicomInstanceStore.Discard);
+                    return ApiProblems.BadRequest("Too many parts",
+                        $"The multipart/related body has more than {limits.MaxParts} parts; nothing of it was stored. Send the instances in several requests.");
+                }
+
                 if (section.ContentType is { } partType && !partType.StartsWith("application/dicom", StringComparison.OrdinalIgnoreCase))
                 {
                     failed.Add(new StoreFailure(StoreFailure.CannotUnderstand, $"A part of type '{partType}' is not an application/dicom instance."));
                     continue;
                 }
 
-                var (instance, failure) = await store.StoreAsync(db, source, section.Body, study, ct);
+                var (instance, failure) = await store.StageAsync(source, section.Body, study, ct);
+                if (failure?.Reason == StoreFailure.OutOfResources)
+                {
+                    throw new UploadTooLargeException(limits.MaxUploadBytes);
+                }
+
+                if (instance is not null)
+                {
+                    staged.Add(instance);
+                }
+                else
+                {
+                    failed.Add(failure!);
+                }
+            }
+        }
+        catch (Exception tooLarge) when (tooLarge is UploadTooLargeException || tooLarge is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            staged.ForEach(DicomInstanceStore.Discard);
+            return InputLimits.TooLarge(limits.MaxUploadBytes);
+        }
+        catch (InvalidDataException malformed)
+        {
+            // The multipart body is cut short or malformed: the parts read whole before it are kept and reported.
+            failed.Add(new StoreFailure(StoreFailure.CannotUnderstand, $"The multipart body is malformed: {malformed.Message}"));
+        }
+        catch
+        {
+            staged.ForEach(DicomInstanceStore.Discard);
+            throw;
+        }
+
+        List<StoredInstance> stored = [];
+        for (var i = 0; i < staged.Count; i++)
+        {
+            try
+            {
+                var (instance, failure) = await store.CommitAsync(db, staged[i], ct);
                 if (instance is not null)
                 {
                     stored.Add(instance);
@@ -545,11 +594,11 @@ public static class DicomWebApi
                     failed.Add(failure!);
                 }
             }
-        }
-        catch (InvalidDataException malformed)
-        {
-            // The multipart body is cut short or over the limit; what was stored before stays stored and is reported.
-            failed.Add(new StoreFailure(StoreFailure.CannotUnderstand, $"The multipart body is malformed: {malformed.Message}"));
+            catch
+            {
+                staged.Skip(i + 1).ToList().ForEach(DicomInstanceStore.Discard);
+                throw;
+            }
         }
 
         if (stored.Count == 0 && failed.Count == 0)

@@ -40,7 +40,7 @@ public static partial class QualitySessionsApi
     {
         var maxParts = app.ServiceProvider.GetRequiredService<IOptions<QualitySessionOptions>>().Value.MaxParts;
         var sessions = app.MapGroup("/api").RequireAuthorization().WithTags("quality sessions");
-        sessions.MapPost("/analyze/device", CreateAsync).WithName("create_quality_session").DisableAntiforgery()
+        sessions.MapPost("/analyze/device", CreateAsync).WithName("create_quality_session").DisableAntiforgery().AcceptsUpload()
             // One more part than allowed still reads, so the endpoint can say what the limit is; far more stops the reader early.
             .WithFormOptions(valueCountLimit: maxParts + 1)
             .WithSummary("Start a session (?target=<id>): multipart before_target, after_target and files[] (TIFF or JPEG); answers its session_id.");

@@ -24,7 +24,7 @@ public static partial class SeriesAnalysisApi
         worker.MapPost("/started", StartedAsync).WithName("series_analysis_started")
             .WithSummary("The worker took the analysis: PROCESSING; answers the series and its instances. 409 when stale or already reported.");
         worker.MapGet("/instances/{sop}", InstanceAsync).WithName("series_analysis_instance").WithSummary("One instance of the series, as stored.");
-        worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").WithSummary("Store a result file; the same name again replaces it.");
+        worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").AcceptsUpload().WithSummary("Store a result file; the same name again replaces it.");
         worker.MapPost("/finished", FinishedAsync).WithName("series_analysis_finished").WithSummary("The analysis is done: DONE with triage status, use case and files.");
         worker.MapPost("/unsupported", UnsupportedAsync).WithName("series_analysis_unsupported").WithSummary("No use case for this series: UNSUPPORTED with the reason.");
         worker.MapPost("/failed", FailedAsync).WithName("series_analysis_failed").WithSummary("The analysis failed for good: FAILED with the reason.");

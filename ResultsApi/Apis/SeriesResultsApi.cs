@@ -18,7 +18,7 @@ public static partial class SeriesResultsApi
     public static IEndpointRouteBuilder MapSeriesResultsApi(this IEndpointRouteBuilder app)
     {
         var vendor = app.MapGroup("").AllowAnonymous().WithTags("series results");
-        vendor.MapPost("/studies", IngestAsync).WithName("upload_studies").DisableAntiforgery()
+        vendor.MapPost("/studies", IngestAsync).WithName("upload_studies").DisableAntiforgery().AcceptsUpload()
             .WithSummary("Upload DICOM files (multipart form fields file_0 … file_n); answers per file, and the series with their instance counts.");
         vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).");
         vendor.MapGet("/compute/{series}", ComputeAsync).WithName("compute_series").WithSummary("Queue a series for analysis: 200 queued, 304 already queued.");

@@ -20,9 +20,9 @@ public static class TaskResultsApi
         results.MapGet("/all/{task_id}", ListAsync).WithName("get_all_task_results").WithSummary("All results of a task, oldest first.");
         results.MapDelete("/{result_id}", DeleteAsync).WithName("delete_result").WithSummary("Delete a result and its files.");
         results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Overwrite a result's type, directory, files and meta.");
-        results.MapPost("/{result_id}/files", UploadMultipartAsync).WithName("upload_result_files").DisableAntiforgery()
+        results.MapPost("/{result_id}/files", UploadMultipartAsync).WithName("upload_result_files").DisableAntiforgery().AcceptsUpload()
             .WithSummary("Upload one or more files into a result (multipart form).");
-        results.MapPut("/{result_id}/files/{filename}", UploadRawAsync).WithName("put_result_file")
+        results.MapPut("/{result_id}/files/{filename}", UploadRawAsync).WithName("put_result_file").AcceptsUpload()
             .WithSummary("Upload one file into a result (raw body).");
         return exam;
     }
@@ -101,7 +101,8 @@ public static class TaskResultsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, IOptions<StorageOptions> limits,
+        CancellationToken ct)
     {
         if (!ApiProblems.TryParseId(result_id, "result id", out _, out var problem))
         {
@@ -116,6 +117,11 @@ public static class TaskResultsApi
         if (payload.Meta is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null and not JsonValueKind.Undefined })
         {
             return ApiProblems.BadRequest("Invalid meta", "meta must be a JSON object.");
+        }
+
+        if (InputLimits.CheckNesting(payload.Meta, "meta", limits.Value.MaxJsonDepth) is { } tooDeep)
+        {
+            return ApiProblems.BadRequest("JSON too deep", tooDeep);
         }
 
         var (_, found, refused) = await FindResultAsync(result_id, db.Results, http, ct);

@@ -32,7 +32,7 @@ public static class WorkflowManagerApi
 
         workflow.MapPost("/record", CreateRecordAsync).WithName("create_record").WithSummary("Create a raw-data record for a task.");
         workflow.MapGet("/record/{record_id}", GetRecordAsync).WithName("get_record").WithSummary("A record and the state of its reconstruction.");
-        workflow.MapPost("/upload/{record_id}/", UploadAsync).WithName("upload_result").DisableAntiforgery()
+        workflow.MapPost("/upload/{record_id}/", UploadAsync).WithName("upload_result").DisableAntiforgery().AcceptsUpload()
             .WithSummary("Upload a record's raw data (.npy complex k-space, multipart field 'file') and queue its reconstruction.");
         workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.");
         workflow.MapGet("/image/{record_id}/", ImageAsync).WithName("get_image_file")
@@ -46,9 +46,10 @@ public static class WorkflowManagerApi
         return workflow;
     }
 
-    private static async Task<IResult> CreateAsync(WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+        IOptions<StorageOptions> limits, CancellationToken ct)
     {
-        if (Validate(payload) is { } invalid)
+        if (Validate(payload, limits.Value.MaxJsonDepth) is { } invalid)
         {
             return invalid;
         }
@@ -88,7 +89,7 @@ public static class WorkflowManagerApi
     }
 
     private static async Task<IResult> UpdateAsync(string workflow_id, WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
-        CancellationToken ct)
+        IOptions<StorageOptions> limits, CancellationToken ct)
     {
         var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
         if (refused is not null)
@@ -96,7 +97,7 @@ public static class WorkflowManagerApi
             return refused;
         }
 
-        if (Validate(payload) is { } invalid)
+        if (Validate(payload, limits.Value.MaxJsonDepth) is { } invalid)
         {
             return invalid;
         }
@@ -445,8 +446,13 @@ public static class WorkflowManagerApi
         return refused is null ? (definition, null) : (null, refused);
     }
 
-    private static IResult? Validate(WorkflowDefinitionIn payload)
+    private static IResult? Validate(WorkflowDefinitionIn payload, int maxJsonDepth)
     {
+        if (InputLimits.CheckNesting(payload.Definition, "The definition", maxJsonDepth) is { } tooDeep)
+        {
+            return ApiProblems.BadRequest("JSON too deep", tooDeep);
+        }
+
         if (string.IsNullOrWhiteSpace(payload.Name) || payload.Name.Length > 200)
         {
             return ApiProblems.BadRequest("Invalid name", "A workflow needs a name of 1 to 200 characters.");

@@ -1,6 +1,7 @@
 using Imaging.Dicom;
 using Imaging.ResultsApi.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Storage;
 
@@ -20,15 +21,28 @@ public sealed record StoreFailure(ushort Reason, string Message, string? SopClas
 /// <summary>The outcome of storing one instance: its index row, and whether anything changed (a re-sent instance changes nothing).</summary>
 public sealed record StoredInstance(DicomInstance Instance, bool Changed);
 
+/// <summary>An instance written under a hidden name and checked, not yet in place nor indexed.</summary>
+public sealed record StagedInstance(string Path, StoredFile File, DicomInstance Instance);
+
 /// <summary>
 /// Stores DICOM instances for a source: the upload is written under a hidden name, read with the Dicom library up to
-/// the pixel data, checked (Part-10, valid UIDs, the expected study), then put in place and indexed. The same
-/// instance sent again with the same bytes changes nothing; with new bytes it replaces the old copy. A refused
-/// instance leaves nothing behind.
+/// the pixel data, checked (Part-10, valid UIDs, the expected study, a deflated dataset that inflates within
+/// <see cref="StorageOptions.MaxInflatedDicomBytes"/>), then put in place and indexed. The two steps are apart
+/// (<see cref="StageAsync"/>, <see cref="CommitAsync"/>) so a request can check all its instances before it keeps any.
+/// The same instance sent again with the same bytes changes nothing; with new bytes it replaces the old copy. A
+/// refused instance leaves nothing behind.
 /// </summary>
-public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time)
+public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time, IOptions<StorageOptions> options)
 {
     public async Task<(StoredInstance? Stored, StoreFailure? Failure)> StoreAsync(ResultsDbContext db, Guid sourceId, Stream content, string? expectedStudyUid,
+        CancellationToken cancellationToken)
+    {
+        var (staged, failure) = await StageAsync(sourceId, content, expectedStudyUid, cancellationToken);
+        return staged is null ? (null, failure) : await CommitAsync(db, staged, cancellationToken);
+    }
+
+    /// <summary>Writes and checks an instance; on refusal nothing is left. <see cref="StoreFailure.OutOfResources"/> means it was over the upload limit.</summary>
+    public async Task<(StagedInstance? Staged, StoreFailure? Failure)> StageAsync(Guid sourceId, Stream content, string? expectedStudyUid,
         CancellationToken cancellationToken)
     {
         string staged;
@@ -42,16 +56,33 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time)
             return (null, new StoreFailure(StoreFailure.OutOfResources, tooLarge.Message));
         }
 
+        var kept = false;
         try
         {
             var (instance, failure) = Index(staged, sourceId, file, expectedStudyUid);
-            if (failure is not null)
+            kept = failure is null;
+            return kept ? (new StagedInstance(staged, file, instance!), null) : (null, failure);
+        }
+        finally
+        {
+            if (!kept)
             {
-                return (null, failure);
+                File.Delete(staged);
             }
+        }
+    }
 
-            var existing = await db.Instances.SingleOrDefaultAsync(i => i.SourceId == sourceId && i.SopInstanceUid == instance!.SopInstanceUid, cancellationToken);
-            if (existing is not null && (existing.StudyInstanceUid != instance!.StudyInstanceUid || existing.SeriesInstanceUid != instance.SeriesInstanceUid))
+    /// <summary>Drops a staged instance that will not be committed.</summary>
+    public static void Discard(StagedInstance staged) => File.Delete(staged.Path);
+
+    /// <summary>Puts a staged instance in place and indexes it (or refuses it when its SOP Instance UID is stored under another series).</summary>
+    public async Task<(StoredInstance? Stored, StoreFailure? Failure)> CommitAsync(ResultsDbContext db, StagedInstance staged, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (instance, file) = (staged.Instance, staged.File);
+            var existing = await db.Instances.SingleOrDefaultAsync(i => i.SourceId == instance.SourceId && i.SopInstanceUid == instance.SopInstanceUid, cancellationToken);
+            if (existing is not null && (existing.StudyInstanceUid != instance.StudyInstanceUid || existing.SeriesInstanceUid != instance.SeriesInstanceUid))
             {
                 return (null, new StoreFailure(StoreFailure.CannotUnderstand,
                     $"SOP Instance {instance.SopInstanceUid} is already stored in series {existing.SeriesInstanceUid} of study {existing.StudyInstanceUid}.",
@@ -63,7 +94,7 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time)
                 return (new StoredInstance(existing, Changed: false), null);
             }
 
-            ResultStorage.CommitStaged(staged, storage.DicomPath(sourceId, instance!.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid));
+            ResultStorage.CommitStaged(staged.Path, storage.DicomPath(instance.SourceId, instance.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid));
             if (existing is null)
             {
                 db.Instances.Add(instance);
@@ -82,7 +113,7 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time)
         }
         finally
         {
-            File.Delete(staged);
+            File.Delete(staged.Path);
         }
     }
 
@@ -91,11 +122,21 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time)
         DicomFile dicom;
         try
         {
-            dicom = DicomReader.ReadFile(path, new DicomReaderOptions { StopAt = DicomTag.PixelData });
+            var bounded = new DicomReaderOptions { MaxInflatedLength = options.Value.MaxInflatedDicomBytes };
+            dicom = DicomReader.ReadFile(path, bounded with { StopAt = DicomTag.PixelData });
+            // Reading up to the pixel data says nothing of what follows: the whole file must hold together (no length
+            // past its end, no broken item), and a deflated one must inflate whole within the bound, or every later read
+            // of it (WADO, metadata, analysis) would fail or pay for the bomb. Values stay on disk: only the structure is read.
+            DicomReader.ReadFile(path, bounded with { DeferValuesLargerThan = 0 });
         }
         catch (DicomFormatException malformed)
         {
             return (null, new StoreFailure(StoreFailure.CannotUnderstand, $"Not a readable DICOM instance: {malformed.Message}"));
+        }
+        catch (InvalidDataException corrupt)
+        {
+            // The inflater's own error: a deflated dataset whose compressed data is broken.
+            return (null, new StoreFailure(StoreFailure.CannotUnderstand, $"Not a readable DICOM instance: the deflated dataset is corrupt ({corrupt.Message})"));
         }
 
         var data = dicom.Dataset;

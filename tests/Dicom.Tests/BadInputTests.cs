@@ -67,6 +67,64 @@ public sealed class BadInputTests(DicomCorpus corpus)
     }
 
     [Fact]
+    public void A_deflate_bomb_stops_at_the_inflation_limit_without_holding_what_it_claims()
+    {
+        // One OB value of 64 MiB of zeros, deflated to about 64 KiB: the dataset claims far more than the 1 MiB allowed.
+        var compressed = new MemoryStream();
+        using (var deflate = new System.IO.Compression.DeflateStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            deflate.Write([0x09, 0x00, 0x10, 0x10, (byte)'O', (byte)'B', 0, 0]);
+            deflate.Write(BitConverter.GetBytes(64u << 20));
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 64; i++)
+            {
+                deflate.Write(zeros);
+            }
+        }
+
+        var options = new DicomReaderOptions { MaxInflatedLength = 1 << 20 };
+        var lying = new MemoryStream();
+        using (var deflate = new System.IO.Compression.DeflateStream(lying, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            deflate.Write([0x09, 0x00, 0x10, 0x10, (byte)'O', (byte)'B', 0, 0, 0xF0, 0xFF, 0xFF, 0xFF]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var bomb = Assert.Throws<DicomFormatException>(() =>
+            DicomReader.ReadDataset(new MemoryStream(compressed.ToArray()), TransferSyntax.DeflatedExplicitVRLittleEndian, options));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var huge = Assert.Throws<DicomFormatException>(() =>
+            DicomReader.ReadDataset(new MemoryStream(lying.ToArray()), TransferSyntax.DeflatedExplicitVRLittleEndian, options));
+
+        Assert.True(compressed.Length < 1 << 20, $"{compressed.Length} bytes compressed");
+        Assert.StartsWith("A value length of 67108864 bytes is larger than the 1048576 bytes accepted", bomb.Reason, StringComparison.Ordinal);
+        Assert.True(allocated < 8_000_000, $"{allocated} bytes allocated");
+        Assert.StartsWith("A value length of 4294967280 bytes is larger than the 1048576 bytes accepted", huge.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deflate_bomb_of_many_small_values_stops_at_the_inflation_limit()
+    {
+        // 64 values of 1 MiB each: every one is under MaxValueLength, together they pass MaxInflatedLength.
+        var compressed = new MemoryStream();
+        using (var deflate = new System.IO.Compression.DeflateStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1 << 20];
+            for (ushort element = 0x1000; element < 0x1040; element++)
+            {
+                deflate.Write([0x09, 0x00, (byte)element, (byte)(element >> 8), (byte)'O', (byte)'B', 0, 0]);
+                deflate.Write(BitConverter.GetBytes(1u << 20));
+                deflate.Write(zeros);
+            }
+        }
+
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(new MemoryStream(compressed.ToArray()),
+            TransferSyntax.DeflatedExplicitVRLittleEndian, new DicomReaderOptions { MaxInflatedLength = 8 << 20 }));
+
+        Assert.StartsWith("The deflated dataset inflates to more than the 8388608 bytes accepted", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Sequences_nested_deeper_than_the_limit_are_refused_without_exhausting_the_stack()
     {
         using var data = new MemoryStream();

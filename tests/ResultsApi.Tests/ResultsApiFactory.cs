@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace ResultsApi.Tests;
 
 /// <summary>ResultsApi on the shared servers with its own database and storage folder; a test clock; two sources with a user each.</summary>
-public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Program>, IAsyncLifetime
+public class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminPassword = "correct horse battery staple";
 
@@ -41,7 +41,7 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
     {
         _database = await servers.CreateDatabaseAsync("resultsapi");
         Directory.CreateDirectory(StorageRoot);
-        _ = Server; // start: migrations and the bootstrap admin
+        StartServer(); // start: migrations and the bootstrap admin (TestServer, or Kestrel when a subclass asks)
 
         // A second tenant with its own user, to prove one source never sees another's data.
         await using var scope = Services.CreateAsyncScope();
@@ -62,6 +62,7 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         builder.UseSetting("Storage:Root", StorageRoot);
         builder.UseSetting("Cache:KeyPrefix", CacheKeyPrefix);
         builder.UseSetting("Storage:MaxUploadBytes", (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Storage:MaxInflatedDicomBytes", (16 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Bootstrap:WorkerPassword", WorkerPassword);
         builder.UseSetting("SignedLinks:Key", "a key for signing result links in the tests, long enough");
