@@ -39,7 +39,8 @@ public sealed partial record NpyHeader(int HeaderBytes, int BytesPerValue, bool 
         var (lengthBytes, headerLength) = major switch
         {
             1 => (2, (int)BinaryPrimitives.ReadUInt16LittleEndian(start[8..])),
-            2 or 3 when start.Length >= 12 => (4, checked((int)BinaryPrimitives.ReadUInt32LittleEndian(start[8..]))),
+            // Bounded before the cast: a length of 2^31 or more would not fit an int (found by fuzz/run.sh npy-reader).
+            2 or 3 when start.Length >= 12 => (4, (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(start[8..]), int.MaxValue - 12)),
             _ => throw new RawDataException($".npy format version {major}.{start[7]} is not supported (1.0 to 3.0 are)."),
         };
         var headerBytes = 8 + lengthBytes + headerLength;
@@ -78,7 +79,7 @@ public sealed partial record NpyHeader(int HeaderBytes, int BytesPerValue, bool 
             throw new RawDataException($"The array is empty: shape ({string.Join(", ", shape)}).");
         }
 
-        if (header.ValueCount > maxValues || header.Dimensions.Rows > 8192 || header.Dimensions.Columns > 8192)
+        if (MoreValuesThan(shape, maxValues) || header.Dimensions.Rows > 8192 || header.Dimensions.Columns > 8192)
         {
             throw new RawDataException($"Shape ({string.Join(", ", shape)}) is larger than accepted ({maxValues} values, 8192 per image axis).");
         }
@@ -89,6 +90,23 @@ public sealed partial record NpyHeader(int HeaderBytes, int BytesPerValue, bool 
         }
 
         return header;
+    }
+
+    /// <summary>Whether the shape's product exceeds the bound, without forming a product that could overflow.</summary>
+    private static bool MoreValuesThan(int[] shape, long maxValues)
+    {
+        var values = 1L;
+        foreach (var n in shape)
+        {
+            if (n > maxValues / values)
+            {
+                return true;
+            }
+
+            values *= n;
+        }
+
+        return false;
     }
 
     // numpy writes {'descr': '<c8', 'fortran_order': False, 'shape': (2, 3), } with the keys in this order.

@@ -38,6 +38,8 @@ public sealed class KSpaceTests
     [InlineData("<c8", "1, 1, 1, 2, 3", 48, "cannot be k-space")]
     [InlineData("<c8", "100000, 100000", 0, "larger than accepted")]
     [InlineData("<c8", "2, 99999999999", 0, "not a dimension")]
+    // 2^30 · 2^30 · 4 · 4 = 2^64: a product in 64 bits wraps to 0 values, which a file of no data would have matched.
+    [InlineData("<c8", "1073741824, 1073741824, 4, 4", 0, "larger than accepted")]
     public void A_header_that_does_not_describe_k_space_is_refused_with_the_reason(string descr, string shape, int dataBytes, string reason)
     {
         var bytes = Header(descr, false, shape, dataBytes).Concat(new byte[dataBytes]).ToArray();
@@ -49,6 +51,8 @@ public sealed class KSpaceTests
     [Theory]
     [InlineData("not an npy file at all", "no \\x93NUMPY magic")]
     [InlineData("\u0093NUMPY\u0009\u0000\u0010\u0000{}", "version 9.0")]
+    // A version 3 header length of 2^32 - 1: found by fuzz/run.sh npy-reader, which made it overflow into an OverflowException.
+    [InlineData("\u0093NUMPY\u0003\u0000\u00ff\u00ff\u00ff\u00ff{'descr': '<c8'}", "implausibly long")]
     public void Something_that_is_not_an_npy_file_is_refused(string content, string reason)
     {
         var refused = Assert.Throws<RawDataException>(() => KSpace.FromNpy(Encoding.Latin1.GetBytes(content)));
