@@ -72,6 +72,7 @@ if (args is ["tokens", .. var command])
     return await SourceTokenCommand.RunAsync(app.Services, command, Console.Out, Console.Error, CancellationToken.None);
 }
 
+app.UseSecurityDefaults();
 // A request that cannot be bound (bad JSON, a value outside an enum) is the client's error, not a 500.
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {

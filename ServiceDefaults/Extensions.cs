@@ -34,6 +34,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSecurityDefaults();
         return builder;
     }
 

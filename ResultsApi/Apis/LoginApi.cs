@@ -9,7 +9,7 @@ public static class LoginApi
     public static IEndpointRouteBuilder MapLoginApi(this IEndpointRouteBuilder app)
     {
         var login = app.MapGroup("/api/v1/userlogin").WithTags("login");
-        login.MapPost("/login", LoginAsync).DisableAntiforgery().AllowAnonymous()
+        login.MapPost("/login", LoginAsync).DisableAntiforgery().AllowAnonymous().WithNoStore()
             .WithSummary("Log in with username and password (application/x-www-form-urlencoded); returns an access token.");
         login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("Revoke the access token used for this request.");
         return app;
