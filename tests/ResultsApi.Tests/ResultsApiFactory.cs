@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace ResultsApi.Tests;
 
 /// <summary>ResultsApi on the shared servers with its own database and storage folder; a test clock; two sources with a user each.</summary>
-public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Program>, IAsyncLifetime
+public class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminPassword = "correct horse battery staple";
 
@@ -65,6 +65,10 @@ public sealed class ResultsApiFactory(TestServers servers) : WebApplicationFacto
         builder.UseSetting("Outbox:PublishTimeout", "00:00:03");
         // The stable-series scan is driven by the tests that need it, not by a timer racing the others.
         builder.UseSetting("SeriesAnalysis:QueueWhenStableFor", "00:00:00");
+        // Tests log in far more often than people; RateLimitTests sets its own small limits.
+        builder.UseSetting("RateLimits:LoginPerClient", "1000000");
+        builder.UseSetting("RateLimits:LoginPerUsername", "1000000");
+        builder.UseSetting("RateLimits:TokensPerUser", "1000000");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 
