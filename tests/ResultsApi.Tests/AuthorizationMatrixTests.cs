@@ -150,16 +150,20 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
 
         bool DicomWeb(Endpoint e) => e.Pattern.StartsWith("/dicom-web/", StringComparison.Ordinal);
         bool Addressing(Endpoint e) => e.Parameters.Count > 0 || AddressesAParent(e);
+        // Lists and creations of its own (first, before this user has stored anything under this source's UIDs): whatever
+        // they answer, none of this source's identifiers.
+        // Logout (it ends this user's own token) comes last.
+        bool Logout(Endpoint e) => e.Key == "POST /api/v1/userlogin/logout";
+        string? Shows(string text, IEnumerable<string> secret) => secret.FirstOrDefault(id => text.Contains(id, StringComparison.OrdinalIgnoreCase)) is { } leaked ? $"shows {leaked}" : null;
+        var leaks = await RunAsync(ProtectedEndpoints().Where(e => !Addressing(e) && !Logout(e)), ids, other, expect: _ => true, body: text => Shows(text, ids.All));
         // Addressing one of this source's items (in the path or, for creations, as the parent in the query or body): refused.
         var addressed = await RunAsync(ProtectedEndpoints().Where(e => Addressing(e) && !DicomWeb(e)), ids, other,
             expect: status => status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound);
         // DICOM UIDs are not owned: each source has its own namespace (a STOW to the same study UID stores into the caller's
         // own source). Whatever DICOMweb answers, it shows none of this source's instances or series.
         var dicomWeb = await RunAsync(ProtectedEndpoints().Where(e => Addressing(e) && DicomWeb(e)), ids, other,
-            expect: _ => true, body: text => ids.All.Except([ids.Study]).FirstOrDefault(id => text.Contains(id, StringComparison.OrdinalIgnoreCase)) is { } leaked ? $"shows {leaked}" : null);
-        // Lists and creations of its own: whatever they answer, none of this source's identifiers.
-        var leaks = await RunAsync(ProtectedEndpoints().Where(e => !Addressing(e)), ids, other,
-            expect: _ => true, body: text => ids.All.FirstOrDefault(id => text.Contains(id, StringComparison.OrdinalIgnoreCase)) is { } leaked ? $"shows {leaked}" : null);
+            expect: _ => true, body: text => Shows(text, ids.All.Except([ids.Study])));
+        leaks.AddRange(await RunAsync(ProtectedEndpoints().Where(Logout), ids, other, expect: _ => true, body: text => Shows(text, ids.All)));
 
         AssertNone(addressed);
         AssertNone(dicomWeb);
