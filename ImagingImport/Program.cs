@@ -44,6 +44,7 @@ builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
+app.UseSecurityDefaults();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();

@@ -49,6 +49,7 @@ builder.Services.AddOptions<QualitySessionOptions>().BindConfiguration(QualitySe
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
 builder.Services.AddAuthorization();
+builder.Services.AddResultsApiRateLimits();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -74,6 +75,7 @@ if (args is ["tokens", .. var command])
     return await SourceTokenCommand.RunAsync(app.Services, command, Console.Out, Console.Error, CancellationToken.None);
 }
 
+app.UseSecurityDefaults();
 // A request that cannot be bound (bad JSON, a value outside an enum) is the client's error, not a 500.
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
@@ -82,6 +84,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();

@@ -37,6 +37,7 @@ public static class ServiceDefaultsExtensions
         // A database away or a disk full is a 503 or 507 the client can act on, not a 500 (used where UseExceptionHandler is).
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DependencyFaultHandler>();
+        builder.Services.AddSecurityDefaults();
         return builder;
     }
 

@@ -19,7 +19,7 @@ public static class RetrievalApi
 {
     public static IEndpointRouteBuilder MapRetrievalApi(this IEndpointRouteBuilder app)
     {
-        var retrieval = app.MapGroup("/retrieval").AddEndpointFilter(RequireServiceKey).WithTags("retrieval");
+        var retrieval = app.MapGroup("/retrieval").RequireServiceKey().WithTags("retrieval");
         retrieval.MapGet("/import_status_count/{project_id}", StatusCountAsync).WithName("get_import_status_count")
             .WithSummary("The import states of a project's cohort: successful, failed, processing, queued and queue_failed counts.");
         retrieval.MapPut("/reimport_imaging_project_studies/{project_id}", ReimportAsync).WithName("reimport_imaging_project_studies")
@@ -249,7 +249,11 @@ public static class RetrievalApi
 
     private static bool IsProjectId(string project) => project.Length is > 0 and <= 64 && project.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private static async ValueTask<object?> RequireServiceKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>The service key check, with metadata that says so (tests find every endpoint that lacks both it and a reason to be open).</summary>
+    private static RouteGroupBuilder RequireServiceKey(this RouteGroupBuilder group) =>
+        group.AddEndpointFilter(CheckServiceKeyAsync).WithMetadata(ServiceKeyRequired.Instance);
+
+    private static async ValueTask<object?> CheckServiceKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<ImportOptions>>().Value.ServiceKey;
         var given = context.HttpContext.Request.Headers["X-Service-Key"].ToString();
@@ -257,5 +261,15 @@ public static class RetrievalApi
         return ok
             ? await next(context)
             : TypedResults.Problem(title: "Unauthorized", detail: "Send the service key in the X-Service-Key header.", statusCode: StatusCodes.Status401Unauthorized);
+    }
+}
+
+/// <summary>Endpoint metadata: callers must send the service key as X-Service-Key.</summary>
+public sealed class ServiceKeyRequired
+{
+    public static readonly ServiceKeyRequired Instance = new();
+
+    private ServiceKeyRequired()
+    {
     }
 }

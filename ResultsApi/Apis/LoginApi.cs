@@ -9,13 +9,14 @@ public static class LoginApi
     public static IEndpointRouteBuilder MapLoginApi(this IEndpointRouteBuilder app)
     {
         var login = app.MapGroup("/api/v1/userlogin").WithTags("login");
-        login.MapPost("/login", LoginAsync).DisableAntiforgery().AllowAnonymous()
+        login.MapPost("/login", LoginAsync).DisableAntiforgery().AllowAnonymous().RequireRateLimiting(RateLimits.LoginPolicy).WithNoStore()
             .WithSummary("Log in with username and password (application/x-www-form-urlencoded); returns an access token.");
         login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("Revoke the access token used for this request.");
         return app;
     }
 
-    private static async Task<IResult> LoginAsync(HttpRequest request, TokenService tokens, IOptions<AuthOptions> options, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> LoginAsync(HttpRequest request, TokenService tokens, LoginUsernameLimiter limiter, IOptions<AuthOptions> options,
+        CancellationToken ct)
     {
         if (!request.HasFormContentType)
         {
@@ -33,6 +34,11 @@ public static class LoginApi
         if (username.Length == 0 || password.Length == 0 || username.Length > 128 || password.Length > 1024)
         {
             return ApiProblems.BadRequest("Missing credentials", "Give username and password.");
+        }
+
+        if (limiter.Refuse(username) is { } tooMany)
+        {
+            return tooMany;
         }
 
         var issued = await tokens.LoginAsync(username, password, ct);

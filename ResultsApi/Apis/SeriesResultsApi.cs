@@ -25,7 +25,8 @@ public static partial class SeriesResultsApi
         vendor.MapGet("/results/files/{source_id}/{series}/{filename}", FileAsync).WithName("get_series_result_file")
             .WithSummary("A result file through its signed link (Range supported).");
 
-        var tokens = app.MapGroup("/api/v1/sources/tokens").RequireAuthorization(policy => policy.RequireRole(Roles.Admin)).WithTags("sources");
+        var tokens = app.MapGroup("/api/v1/sources/tokens").RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .RequireRateLimiting(RateLimits.TokensPolicy).WithNoStore().WithTags("sources");
         tokens.MapPost("", CreateTokenAsync).WithName("create_source_token").WithSummary("Create an API token for your source; the token is shown once.");
         tokens.MapDelete("/{token_id}", RevokeTokenAsync).WithName("revoke_source_token").WithSummary("Revoke one of your source's API tokens.");
         return app;

@@ -70,6 +70,10 @@ public class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Prog
         builder.UseSetting("Outbox:PublishTimeout", "00:00:03");
         // The stable-series scan is driven by the tests that need it, not by a timer racing the others.
         builder.UseSetting("SeriesAnalysis:QueueWhenStableFor", "00:00:00");
+        // Tests log in far more often than people; RateLimitTests sets its own small limits.
+        builder.UseSetting("RateLimits:LoginPerClient", "1000000");
+        builder.UseSetting("RateLimits:LoginPerUsername", "1000000");
+        builder.UseSetting("RateLimits:TokensPerUser", "1000000");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 

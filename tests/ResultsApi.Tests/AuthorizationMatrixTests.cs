@@ -1,0 +1,486 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Imaging.Dicom;
+using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.Data;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ResultsApi.Tests;
+
+/// <summary>
+/// Every endpoint the host maps, read from its EndpointDataSource, against every kind of caller who must not get in:
+/// none, malformed, expired and revoked credentials (401), another source's user (403 or 404, never the data) and a
+/// role the endpoint does not admit (403). The endpoints open by design are listed here with the reason; any other
+/// endpoint without an authorization policy fails the test, so a new endpoint cannot be left open by accident.
+/// </summary>
+public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
+{
+    /// <summary>"METHOD pattern" (method * for any) of every endpoint that has no authorization policy on purpose.</summary>
+    private static readonly Dictionary<string, string> AnonymousByDesign = new()
+    {
+        ["POST /api/v1/userlogin/login"] = "how a user gets a token; rate limited per client and per username",
+        ["* /health"] = "readiness probe of the orchestrator; reports dependency states, no data",
+        ["* /alive"] = "liveness probe of the orchestrator",
+        ["GET /openapi/{documentName}.json"] = "the API description, no data",
+        ["GET /scalar/{documentName?}"] = "the API reference page, no data",
+        ["GET /scalar/scalar.js"] = "a static script of the API reference page",
+        ["GET /scalar/scalar.aspnetcore.js"] = "a static script of the API reference page",
+        ["GET /scalar/favicon.svg"] = "the API reference page's icon",
+        [$"POST {VendorUpload}"] = "vendor API: 'Authorization: Token <source token>' and the Source header, checked in the handler",
+        [$"GET {VendorResults}"] = "vendor API: 'Authorization: Token <source token>' and the Source header, checked in the handler",
+        [$"GET {VendorCompute}"] = "vendor API: 'Authorization: Token <source token>' and the Source header, checked in the handler",
+        [$"GET {SignedFile}"] = "the signed link (HMAC of path and expiry) is the permission, checked in the handler",
+    };
+
+    private const string VendorUpload = "/studies";
+    private const string VendorResults = "/results/{series}";
+    private const string VendorCompute = "/compute/{series}";
+    private const string SignedFile = "/results/files/{source_id}/{series}/{filename}";
+    private const string VendorUnauthorized = "{\"message\":\"Invalid token header. No credentials provided.\",\"next\":\"/accounts/login/\",\"authenticated\":false}";
+    private const string VendorDenied = "{\"success\":false,\"message\":\"Access denied!\"}";
+    private const string MedicalUser = "medical-user";
+    private const string MedicalPassword = "medical user password";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void The_endpoints_without_an_authorization_policy_are_exactly_the_ones_open_by_design()
+    {
+        var anonymous = Endpoints().Where(e => !e.Protected).Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
+
+        Assert.True(AnonymousByDesign.Keys.Order(StringComparer.Ordinal).SequenceEqual(anonymous), "Open endpoints:\n" + string.Join("\n", anonymous));
+        Assert.All(AnonymousByDesign.Values, reason => Assert.False(string.IsNullOrWhiteSpace(reason)));
+        // The matrix below is only as good as the endpoint list it reads.
+        Assert.True(Endpoints().Count(e => e.Protected) > 50, "The endpoint data source lists fewer protected endpoints than the service maps.");
+    }
+
+    [Fact]
+    public async Task Without_credentials_every_protected_endpoint_answers_401()
+    {
+        var ids = await CreateOwnedDataAsync();
+
+        var failures = await RunAsync(ProtectedEndpoints(), ids, api.CreateClient(), expect: status => status == HttpStatusCode.Unauthorized);
+
+        AssertNone(failures);
+    }
+
+    [Theory]
+    [InlineData("Bearer !!!")]
+    [InlineData("Bearer ")]
+    [InlineData("Basic xyz")]
+    [InlineData("Basic YWRtaW46Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZQ==")] // admin and the right password: Basic is not a scheme here
+    [InlineData("Token 0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task Malformed_or_unknown_credentials_get_401_everywhere(string authorization)
+    {
+        var ids = await CreateOwnedDataAsync();
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+
+        var failures = await RunAsync(ProtectedEndpoints(), ids, client, expect: status => status == HttpStatusCode.Unauthorized);
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_token_idle_past_the_idle_timeout_gets_401_everywhere_even_while_its_validation_is_cached()
+    {
+        var ids = await CreateOwnedDataAsync();
+        var options = api.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var client = await api.LoginAsync();
+        // The validation is now cached (for TokenService.ValidationCacheTime of real time): expiry must still be judged.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/exam/all", Ct)).StatusCode);
+
+        api.Clock.Advance(options.IdleTimeout + TimeSpan.FromSeconds(1));
+        var failures = await RunAsync(ProtectedEndpoints(), ids, client, expect: status => status == HttpStatusCode.Unauthorized);
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_token_used_all_along_gets_401_everywhere_past_the_absolute_timeout()
+    {
+        var ids = await CreateOwnedDataAsync();
+        var options = api.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var client = await api.LoginAsync();
+        var step = options.IdleTimeout / 2;
+        var used = TimeSpan.Zero;
+        for (; used + step < options.AbsoluteTimeout; used += step)
+        {
+            api.Clock.Advance(step);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/exam/all", Ct)).StatusCode);
+        }
+
+        api.Clock.Advance(options.AbsoluteTimeout - used);
+        var failures = await RunAsync(ProtectedEndpoints(), ids, client, expect: status => status == HttpStatusCode.Unauthorized);
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_logged_out_token_gets_401_everywhere()
+    {
+        var ids = await CreateOwnedDataAsync();
+        var client = await api.LoginAsync();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/exam/all", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/v1/userlogin/logout", null, Ct)).StatusCode);
+
+        var failures = await RunAsync(ProtectedEndpoints(), ids, client, expect: status => status == HttpStatusCode.Unauthorized);
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task Another_sources_user_gets_403_or_404_for_this_sources_items_and_never_their_data()
+    {
+        var ids = await CreateOwnedDataAsync();
+        var other = await api.LoginAsync("other", "other-password");
+
+        bool DicomWeb(Endpoint e) => e.Pattern.StartsWith("/dicom-web/", StringComparison.Ordinal);
+        bool Addressing(Endpoint e) => e.Parameters.Count > 0 || AddressesAParent(e);
+        // Lists and creations of its own (first, before this user has stored anything under this source's UIDs): whatever
+        // they answer, none of this source's identifiers.
+        // Logout (it ends this user's own token) comes last.
+        bool Logout(Endpoint e) => e.Key == "POST /api/v1/userlogin/logout";
+        string? Shows(string text, IEnumerable<string> secret) => secret.FirstOrDefault(id => text.Contains(id, StringComparison.OrdinalIgnoreCase)) is { } leaked ? $"shows {leaked}" : null;
+        var leaks = await RunAsync(ProtectedEndpoints().Where(e => !Addressing(e) && !Logout(e)), ids, other, expect: _ => true, body: text => Shows(text, ids.All));
+        // Addressing one of this source's items (in the path or, for creations, as the parent in the query or body): refused.
+        var addressed = await RunAsync(ProtectedEndpoints().Where(e => Addressing(e) && !DicomWeb(e)), ids, other,
+            expect: status => status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound);
+        // DICOM UIDs are not owned: each source has its own namespace (a STOW to the same study UID stores into the caller's
+        // own source). Whatever DICOMweb answers, it shows none of this source's instances or series.
+        var dicomWeb = await RunAsync(ProtectedEndpoints().Where(e => Addressing(e) && DicomWeb(e)), ids, other,
+            expect: _ => true, body: text => Shows(text, ids.All.Except([ids.Study])));
+        leaks.AddRange(await RunAsync(ProtectedEndpoints().Where(Logout), ids, other, expect: _ => true, body: text => Shows(text, ids.All)));
+
+        AssertNone(addressed);
+        AssertNone(dicomWeb);
+        AssertNone(leaks);
+    }
+
+    [Fact]
+    public async Task A_role_the_endpoint_does_not_admit_gets_403()
+    {
+        var ids = await CreateOwnedDataAsync();
+        await CreateMedicalUserAsync();
+        var callers = new Dictionary<string, HttpClient>
+        {
+            [Roles.Medical] = await api.LoginAsync(MedicalUser, MedicalPassword),
+            [Roles.Admin] = await api.LoginAsync(),
+            [Roles.Service] = await api.LoginAsync("workflow-worker", ResultsApiFactory.WorkerPassword),
+        };
+        var restricted = ProtectedEndpoints().Where(e => e.AllowedRoles is not null).ToList();
+        // Source tokens are for admins only, the worker's endpoints for the service account only.
+        Assert.Contains(restricted, e => e.Key == "POST /api/v1/sources/tokens/" && e.AllowedRoles!.SetEquals([Roles.Admin]));
+        Assert.Contains(restricted, e => e.Key.StartsWith("POST /api/v1/workflow/record/", StringComparison.Ordinal) && e.AllowedRoles!.SetEquals([Roles.Service]));
+
+        List<string> failures = [];
+        foreach (var (role, client) in callers)
+        {
+            failures.AddRange((await RunAsync(restricted.Where(e => !e.AllowedRoles!.Contains(role)), ids, client, expect: status => status == HttpStatusCode.Forbidden))
+                .Select(failure => $"as {role}: {failure}"));
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task The_vendor_endpoints_refuse_missing_malformed_revoked_and_other_sources_tokens_with_the_seeds_bodies()
+    {
+        var ids = await CreateOwnedDataAsync();
+        var admin = await api.LoginAsync();
+        var (revoked, revokedId) = await CreateSourceTokenAsync(admin);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/sources/tokens/{revokedId}", Ct)).StatusCode);
+        var otherToken = await CreateOtherSourceTokenAsync();
+        var bearer = admin.DefaultRequestHeaders.Authorization!.ToString();
+        var keys = Endpoints().Select(e => e.Key).ToList();
+        Assert.Contains($"POST {VendorUpload}", keys);
+        Assert.Contains($"GET {VendorResults}", keys);
+        Assert.Contains($"GET {VendorCompute}", keys);
+        var vendor = new[] { $"POST {VendorUpload}", $"GET {VendorResults.Replace("{series}", ids.Series, StringComparison.Ordinal)}",
+            $"GET {VendorCompute.Replace("{series}", ids.Series, StringComparison.Ordinal)}" };
+
+        List<string> failures = [];
+        foreach (var endpoint in vendor)
+        {
+            // No or a wrong token: 401 with the seed's body.
+            foreach (var authorization in new[] { null, "Token", "Token !!!", "Token " + new string('0', 48), "Token " + revoked, bearer, "Basic YWRtaW46eA==", "token " + ids.SourceToken })
+            {
+                await ExpectAsync(endpoint, authorization, "default", HttpStatusCode.Unauthorized, VendorUnauthorized);
+            }
+
+            // A valid token with no Source header, another source's name, or used by another source: 403 with the seed's body.
+            await ExpectAsync(endpoint, "Token " + ids.SourceToken, null, HttpStatusCode.Forbidden, VendorDenied);
+            await ExpectAsync(endpoint, "Token " + ids.SourceToken, "other-hospital", HttpStatusCode.Forbidden, VendorDenied);
+            await ExpectAsync(endpoint, "Token " + otherToken, "default", HttpStatusCode.Forbidden, VendorDenied);
+            if (!endpoint.StartsWith("POST", StringComparison.Ordinal))
+            {
+                // Another source's own, valid token on this source's series.
+                await ExpectAsync(endpoint, "Token " + otherToken, "other-hospital", HttpStatusCode.Forbidden, VendorDenied);
+            }
+        }
+
+        AssertNone(failures);
+
+        async Task ExpectAsync(string endpoint, string? authorization, string? source, HttpStatusCode status, string body)
+        {
+            var (method, path) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
+            if (source is not null)
+            {
+                request.Headers.Add("Source", source);
+            }
+
+            using var response = await api.CreateClient().SendAsync(request, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            if (response.StatusCode != status || text != body)
+            {
+                failures.Add($"{endpoint} with '{authorization}' and Source '{source}': {(int)response.StatusCode} {text}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_signed_file_link_needs_its_signature_and_no_credential_stands_in_for_it()
+    {
+        var ids = await CreateOwnedDataAsync();
+        var admin = await api.LoginAsync();
+        var folder = Path.Combine(api.StorageRoot, "analysis", ids.Source, ids.Series);
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), "{}", Ct);
+        var path = $"/results/files/{ids.Source}/{ids.Series}/report.json";
+
+        using var anonymous = await api.CreateClient().GetAsync(path, Ct);
+        using var withBearer = await admin.GetAsync(path, Ct);
+        using var withToken = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Authorization", "Token " + ids.SourceToken }, { "Source", "default" } } };
+        using var withSourceToken = await api.CreateClient().SendAsync(withToken, Ct);
+        var signed = api.Services.GetRequiredService<SignedLinks>().Sign(path);
+        using var control = await api.CreateClient().GetAsync(signed, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withBearer.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withSourceToken.StatusCode);
+        Assert.Equal(VendorDenied, await withBearer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.OK, control.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_owner_reaches_the_items_the_matrix_addresses()
+    {
+        // The refusals above mean something only if the ids in their requests are real: the owner gets these.
+        var ids = await CreateOwnedDataAsync();
+        var admin = await api.LoginAsync();
+
+        foreach (var path in new[]
+        {
+            $"/api/v1/exam/{ids.Exam}", $"/api/v1/exam/workflow/{ids.Workflow}", $"/api/v1/exam/task/{ids.Task}", $"/api/v1/exam/result/{ids.Result}",
+            $"/api/v1/workflow/{ids.Definition}", $"/api/v1/workflow/record/{ids.Record}", $"/dicom-web/studies/{ids.Study}/series/{ids.Series}/instances/{ids.Sop}/metadata",
+        })
+        {
+            using var response = await admin.GetAsync(path, Ct);
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode}");
+        }
+    }
+
+    private static bool AddressesAParent(Endpoint endpoint) => endpoint.Key is "POST /api/v1/exam/result/" or "POST /api/v1/exam/new_from_template"
+        or "POST /api/v1/exam/workflow/new" or "POST /api/v1/exam/task/new" or "POST /api/v1/workflow/record";
+
+    /// <summary>Sends each endpoint's request and returns a line per answer that <paramref name="expect"/> or <paramref name="body"/> refuses, and per 2xx.</summary>
+    private static async Task<List<string>> RunAsync(IEnumerable<Endpoint> endpoints, OwnedIds ids, HttpClient client, Func<HttpStatusCode, bool> expect,
+        Func<string, string?>? body = null)
+    {
+        List<string> failures = [];
+        foreach (var endpoint in endpoints)
+        {
+            var query = AddressesAParent(endpoint) ? ids.Query : "";
+            using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method == "*" ? "GET" : endpoint.Method), endpoint.Path(ids) + query);
+            request.Content = endpoint.Key switch
+            {
+                // Uploads read their own media types before they look at the item: send them one they take.
+                "POST /api/v1/exam/result/{result_id}/files" => new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "file", "image.dcm" } },
+                "POST /dicom-web/studies/{study}" => StowTests.Related(StowTests.Instance(ids.Study, DicomUid.Generate(), 1, out _)),
+                _ when endpoint.Method is "POST" or "PUT" or "PATCH" => new StringContent(ids.Body, Encoding.UTF8, "application/json"),
+                _ => null,
+            };
+
+            using var response = await client.SendAsync(request, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            var leak = response.IsSuccessStatusCode ? body?.Invoke(text) : null;
+            if (!expect(response.StatusCode) || leak is not null)
+            {
+                failures.Add($"{endpoint.Key} ({request.RequestUri}): {(int)response.StatusCode} {leak} {Shorten(text)}");
+            }
+        }
+
+        return failures;
+    }
+
+    private static void AssertNone(List<string> failures) => Assert.True(failures.Count == 0, $"{failures.Count} failure(s):\n" + string.Join("\n", failures));
+
+    private static string Shorten(string text) => text.Length > 300 ? text[..300] + "…" : text;
+
+    private List<Endpoint> Endpoints() => [.. api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => new Endpoint(method, e)))];
+
+    /// <summary>Logout last: when a credential wrongly gets through, it would end that credential for the endpoints after it.</summary>
+    private List<Endpoint> ProtectedEndpoints() => [.. Endpoints().Where(e => e.Protected).OrderBy(e => e.Key == "POST /api/v1/userlogin/logout")];
+
+    /// <summary>Data of the default source, made through the API by its admin: the items the matrix addresses.</summary>
+    private async Task<OwnedIds> CreateOwnedDataAsync()
+    {
+        var admin = await api.LoginAsync();
+        var (exam, workflow, task) = await ResultsApiFactory.CreateHierarchyAsync(admin);
+        var result = await CreatedAsync(admin, $"/api/v1/exam/result?task_id={task}", null);
+        var definition = await CreatedAsync(admin, "/api/v1/workflow/", new { name = "matrix", version = "1" });
+        var record = await CreatedAsync(admin, "/api/v1/workflow/record", new { task_id = task });
+        var (token, tokenId) = await CreateSourceTokenAsync(admin);
+        var (study, series) = (DicomUid.Generate(), DicomUid.Generate());
+        using (var stored = await admin.PostAsync("/dicom-web/studies", StowTests.Related(StowTests.Instance(study, series, 1, out var sop)), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+            await using var scope = api.Services.CreateAsyncScope();
+            var source = await scope.ServiceProvider.GetRequiredService<ResultsDbContext>().Sources.Where(s => s.Name == "default").Select(s => s.Id).SingleAsync(Ct);
+            return new OwnedIds(source.ToString(), exam.ToString(), workflow.ToString(), task.ToString(), result, definition, record, tokenId.ToString(), token, study, series, sop);
+        }
+    }
+
+    private static async Task<string> CreatedAsync(HttpClient client, string path, object? body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").ToString();
+    }
+
+    private static async Task<(string Token, Guid Id)> CreateSourceTokenAsync(HttpClient admin)
+    {
+        using var response = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = "matrix" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        return (body.GetProperty("token").GetString()!, body.GetProperty("id").GetGuid());
+    }
+
+    private async Task<string> CreateOtherSourceTokenAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var source = await db.Sources.Where(s => s.Name == "other-hospital").Select(s => s.Id).SingleAsync(Ct);
+        var created = await scope.ServiceProvider.GetRequiredService<SourceTokens>().CreateAsync(db, source, "other", "test", Ct);
+        return created.Secret;
+    }
+
+    private async Task CreateMedicalUserAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        if (await db.Users.AnyAsync(u => u.Username == MedicalUser, Ct))
+        {
+            return;
+        }
+
+        var source = await db.Sources.Where(s => s.Name == "default").Select(s => s.Id).SingleAsync(Ct);
+        var user = new User
+        {
+            Username = MedicalUser,
+            SourceId = source,
+            Role = Roles.Medical,
+            PasswordHash = "",
+            DatetimeCreated = api.Clock.GetUtcNow(),
+        };
+        user.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(user, MedicalPassword);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(Ct);
+    }
+
+    /// <summary>The identifiers of the default source's items; <see cref="All"/> is what must never reach another source.</summary>
+    private sealed record OwnedIds(string Source, string Exam, string Workflow, string Task, string Result, string Definition, string Record, string TokenId,
+        string SourceToken, string Study, string Series, string Sop)
+    {
+        public string[] All => [Exam, Workflow, Task, Result, TokenId, Study, Series, Sop];
+
+        /// <summary>Parents in the query (blank results, exams from templates) and in the body (workflows, tasks, records).</summary>
+        public string Query => $"?task_id={Task}&template_id={Exam}&exam_id={Exam}";
+
+        public string Body => JsonSerializer.Serialize(new
+        {
+            name = "matrix",
+            version = "1",
+            exam_id = Exam,
+            workflow_id = Workflow,
+            task_id = Task,
+            type = "DICOM",
+            files = Array.Empty<string>(),
+            input = "x.npy",
+            generation = 1,
+            attempt = 1,
+            reason = "matrix",
+        });
+    }
+
+    /// <summary>One method of one route endpoint, with what its metadata says about authorization.</summary>
+    private sealed partial record Endpoint(string Method, RouteEndpoint Route)
+    {
+        public string Pattern => "/" + Route.RoutePattern.RawText!.TrimStart('/');
+
+        public string Key => $"{Method} {Pattern}";
+
+        public IReadOnlyList<string> Parameters => [.. Route.RoutePattern.Parameters.Select(p => p.Name)];
+
+        /// <summary>Has an authorization policy and no [AllowAnonymous] (which the authorization middleware honours over any policy).</summary>
+        public bool Protected => Route.Metadata.GetMetadata<IAllowAnonymous>() is null
+            && (Route.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0 || Route.Metadata.GetOrderedMetadata<AuthorizationPolicy>().Count > 0);
+
+        /// <summary>The roles every role requirement of the endpoint admits (null: any authenticated user).</summary>
+        public HashSet<string>? AllowedRoles
+        {
+            get
+            {
+                var sets = Route.Metadata.GetOrderedMetadata<AuthorizationPolicy>().SelectMany(p => p.Requirements.OfType<RolesAuthorizationRequirement>())
+                    .Select(r => r.AllowedRoles)
+                    .Concat(Route.Metadata.GetOrderedMetadata<IAuthorizeData>().Where(a => !string.IsNullOrEmpty(a.Roles)).Select(a => a.Roles!.Split(',', StringSplitOptions.TrimEntries)))
+                    .ToList();
+                return sets.Count == 0 ? null : sets.Skip(1).Aggregate(sets[0].ToHashSet(StringComparer.Ordinal), (all, set) => [.. all.Intersect(set)]);
+            }
+        }
+
+        /// <summary>The pattern with plausible values: this source's real ids where the parameter names one.</summary>
+        public string Path(OwnedIds ids) => RouteParameter().Replace(Pattern, match => match.Groups["name"].Value switch
+        {
+            "exam_id" => ids.Exam,
+            // The workflow manager's definitions have integer ids; the scan hierarchy's workflows have UUIDs.
+            "workflow_id" => Pattern.StartsWith("/api/v1/workflow", StringComparison.Ordinal) ? ids.Definition : ids.Workflow,
+            "task_id" => ids.Task,
+            "result_id" => ids.Result,
+            "record_id" => ids.Record,
+            "token_id" => ids.TokenId,
+            "source_id" => ids.Source,
+            "session_id" => Guid.NewGuid().ToString(),
+            "study" => ids.Study,
+            "series" => ids.Series,
+            "instance" or "sop" => ids.Sop,
+            "frames" => "1",
+            "filename" or "file_name" => "image.dcm",
+            "documentName" => "v1",
+            var name => throw new InvalidOperationException($"Give the matrix a value for route parameter '{name}' of {Key}."),
+        });
+
+        [GeneratedRegex(@"\{\**(?<name>[A-Za-z_]+)[^}]*\}")]
+        private static partial Regex RouteParameter();
+    }
+}
