@@ -65,8 +65,9 @@ def stow_instance():
     ds.BitsAllocated = ds.BitsStored = 8
     ds.HighBit, ds.PixelRepresentation = 7, 0
     ds.PixelData = bytes(range(256)) * 16
+    ds.is_little_endian, ds.is_implicit_VR = True, False  # Debian 12's pydicom 2.3 asks for these
     buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
+    ds.save_as(buffer, write_like_original=False)
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n").encode() + buffer.getvalue() + f"\r\n--{boundary}--\r\n".encode()
     return body, f'multipart/related; type="application/dicom"; boundary={boundary}'
