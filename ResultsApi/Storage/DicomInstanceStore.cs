@@ -108,7 +108,23 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
                 instance = existing;
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException conflict) when (existing is null && conflict.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+            {
+                // The same instance indexed by a concurrent request a moment ago (a retried STOW, one series sent twice at
+                // once; found by the soak): it is stored either way, unless that request put it in another series.
+                db.ChangeTracker.Clear();
+                var winner = await db.Instances.AsNoTracking().SingleAsync(i => i.SourceId == instance.SourceId && i.SopInstanceUid == instance.SopInstanceUid, cancellationToken);
+                return winner.StudyInstanceUid == instance.StudyInstanceUid && winner.SeriesInstanceUid == instance.SeriesInstanceUid
+                    ? (new StoredInstance(winner, Changed: true), null)
+                    : (null, new StoreFailure(StoreFailure.CannotUnderstand,
+                        $"SOP Instance {instance.SopInstanceUid} is already stored in series {winner.SeriesInstanceUid} of study {winner.StudyInstanceUid}.",
+                        instance.SopClassUid, instance.SopInstanceUid));
+            }
+
             return (new StoredInstance(instance, Changed: true), null);
         }
         finally

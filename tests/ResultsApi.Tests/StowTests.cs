@@ -17,6 +17,25 @@ public sealed class StowTests(ResultsApiFactory api) : IClassFixture<ResultsApiF
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task The_same_new_instance_sent_by_several_clients_at_once_is_stored_once_and_every_client_hears_so()
+    {
+        var client = await api.LoginAsync();
+        var instance = Instance(DicomUid.Generate(), DicomUid.Generate(), 1, out var sop);
+
+        // Concurrent first stores of one SOP Instance race to the unique index; the soak found the loser answered 500.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await client.PostAsync("/dicom-web/studies", Related(instance), Ct);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(Ct));
+        }));
+
+        Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.OK, $"{(int)a.StatusCode}: {a.Body}"));
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Imaging.ResultsApi.Data.ResultsDbContext>();
+        Assert.Equal(1, await db.Instances.CountAsync(i => i.SopInstanceUid == sop, Ct));
+    }
+
+    [Fact]
     public async Task Instances_are_stored_byte_for_byte_indexed_and_answered_with_the_store_response()
     {
         var client = await api.LoginAsync();
