@@ -11,9 +11,12 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimits";
 
-    /// <summary>Login attempts per client IP address and window, successful ones included.</summary>
+    /// <summary>
+    /// Login attempts per client IP address and window, successful ones included. Looser than the per-username limit,
+    /// which is what bounds password guessing: many users and service accounts share an address behind a proxy or NAT.
+    /// </summary>
     [Range(1, 1_000_000)]
-    public int LoginPerClient { get; set; } = 10;
+    public int LoginPerClient { get; set; } = 60;
 
     /// <summary>Login attempts per username and window, from any address: a password guesser spread over many addresses is slowed down too.</summary>
     [Range(1, 1_000_000)]

@@ -18,6 +18,8 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
 {
     public const long StorageBytes = 256L << 20;
 
+    private string? _token;
+
     public DistributedApplication App { get; private set; } = null!;
 
     public XnatStandIn Xnat { get; private set; } = null!;
@@ -91,15 +93,20 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
     }
 
     /// <summary>A client of ResultsApi logged in as the development admin.</summary>
+    /// <remarks>One login for the whole suite, as a real client keeps its token: logins are rate limited.</remarks>
     public async Task<HttpClient> LoginAsync(CancellationToken cancellationToken)
     {
         var client = App.CreateHttpClient("resultsapi");
-        var password = App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
-        using var login = await client.PostAsync("/api/v1/userlogin/login",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), cancellationToken);
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (_token is null)
+        {
+            var password = App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+            using var login = await client.PostAsync("/api/v1/userlogin/login",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), cancellationToken);
+            login.EnsureSuccessStatusCode();
+            _token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
+        }
+
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         return client;
     }
 
