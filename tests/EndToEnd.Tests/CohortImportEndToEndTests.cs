@@ -25,22 +25,25 @@ public sealed class CohortImportApplication : IAsyncLifetime
 
     public HttpClient Import { get; private set; } = null!;
 
+    /// <summary>The app host's arguments for its own Orthanc as the source PACS, the stand-in as XNAT, and short import back-offs.</summary>
+    public static string[] Arguments(XnatStandIn xnat, int maxAttempts) =>
+    [
+        "--ImagingImport:LocalPacs=true",
+        $"--ImagingImport:Settings:Xnat:BaseUrl={xnat.BaseAddress}",
+        $"--ImagingImport:Settings:Xnat:Username={XnatStandIn.Username}",
+        $"--ImagingImport:Settings:Xnat:Password={XnatStandIn.Password}",
+        // Short enough that a killed importer's studies come back within the test's patience.
+        "--ImagingImport:Settings:Import:Lease=00:00:03",
+        "--ImagingImport:Settings:Import:PollInterval=00:00:00.200",
+        "--ImagingImport:Settings:Import:FirstBackoff=00:00:00.200",
+        "--ImagingImport:Settings:Import:MaxBackoff=00:00:01",
+        $"--ImagingImport:Settings:Import:MaxAttempts={maxAttempts}",
+    ];
+
     public async ValueTask InitializeAsync()
     {
         Xnat = await XnatStandIn.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(
-        [
-            "--ImagingImport:LocalPacs=true",
-            $"--ImagingImport:Settings:Xnat:BaseUrl={Xnat.BaseAddress}",
-            $"--ImagingImport:Settings:Xnat:Username={XnatStandIn.Username}",
-            $"--ImagingImport:Settings:Xnat:Password={XnatStandIn.Password}",
-            // Short enough that a killed importer's studies come back within the test's patience.
-            "--ImagingImport:Settings:Import:Lease=00:00:03",
-            "--ImagingImport:Settings:Import:PollInterval=00:00:00.200",
-            "--ImagingImport:Settings:Import:FirstBackoff=00:00:00.200",
-            "--ImagingImport:Settings:Import:MaxBackoff=00:00:01",
-            "--ImagingImport:Settings:Import:MaxAttempts=30",
-        ]);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(Arguments(Xnat, maxAttempts: 30));
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await App.StartAsync(timeout.Token);

@@ -27,12 +27,18 @@ public sealed class WholeApplication : IAsyncLifetime
     public async Task<HttpClient> LoginAsync(CancellationToken cancellationToken)
     {
         var client = App.CreateHttpClient("resultsapi");
-        var password = App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(App, cancellationToken));
+        return client;
+    }
+
+    /// <summary>An access token of the development admin the app host created in <paramref name="app"/>'s ResultsApi.</summary>
+    public static async Task<string> AdminTokenAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        using var client = app.CreateHttpClient("resultsapi");
+        var password = app.Secrets.GetOrCreatePassword("resultsapi-admin-password");
         using var login = await client.PostAsync("/api/v1/userlogin/login",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), cancellationToken);
         login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
+        return (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
     }
 }

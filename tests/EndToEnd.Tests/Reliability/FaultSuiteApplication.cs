@@ -37,18 +37,7 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Xnat = await XnatStandIn.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(
-        [
-            "--ImagingImport:LocalPacs=true",
-            $"--ImagingImport:Settings:Xnat:BaseUrl={Xnat.BaseAddress}",
-            $"--ImagingImport:Settings:Xnat:Username={XnatStandIn.Username}",
-            $"--ImagingImport:Settings:Xnat:Password={XnatStandIn.Password}",
-            "--ImagingImport:Settings:Import:Lease=00:00:03",
-            "--ImagingImport:Settings:Import:PollInterval=00:00:00.200",
-            "--ImagingImport:Settings:Import:FirstBackoff=00:00:00.200",
-            "--ImagingImport:Settings:Import:MaxBackoff=00:00:01",
-            "--ImagingImport:Settings:Import:MaxAttempts=100",
-        ]);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(CohortImportApplication.Arguments(Xnat, maxAttempts: 100));
         App = await builder.BuildAsync();
         StorageRoot = App.Resources.Single(r => r.Name == "resultsapi").Volumes.Single().LocalPath;
         Directory.CreateDirectory(StorageRoot);
@@ -97,15 +86,7 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
     public async Task<HttpClient> LoginAsync(CancellationToken cancellationToken)
     {
         var client = App.CreateHttpClient("resultsapi");
-        if (_token is null)
-        {
-            var password = App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
-            using var login = await client.PostAsync("/api/v1/userlogin/login",
-                new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), cancellationToken);
-            login.EnsureSuccessStatusCode();
-            _token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
-        }
-
+        _token ??= await WholeApplication.AdminTokenAsync(App, cancellationToken);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         return client;
     }
