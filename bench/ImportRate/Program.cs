@@ -7,6 +7,7 @@ using AppHost;
 using AppHost.Hosting;
 using AppHost.Hosting.Testing;
 using Imaging.Dicom;
+using Imaging.StandIns;
 using Imaging.TestSupport;
 
 // Imports a cohort of small studies from the app host's Orthanc into the XNAT stand-in answering every call after a set

@@ -7,6 +7,7 @@ using AppHost.Hosting;
 using AppHost.Hosting.Orchestration;
 using AppHost.Hosting.Testing;
 using Imaging.Dicom;
+using Imaging.StandIns;
 using Imaging.TestSupport;
 
 namespace EndToEnd.Tests;

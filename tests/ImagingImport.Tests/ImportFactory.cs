@@ -1,3 +1,4 @@
+using Imaging.StandIns;
 using Imaging.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

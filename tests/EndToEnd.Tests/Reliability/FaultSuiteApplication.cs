@@ -5,6 +5,7 @@ using AppHost;
 using AppHost.Hosting;
 using AppHost.Hosting.Orchestration;
 using AppHost.Hosting.Testing;
+using Imaging.StandIns;
 using Imaging.TestSupport;
 
 namespace EndToEnd.Tests.Reliability;

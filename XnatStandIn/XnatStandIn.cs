@@ -8,14 +8,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Imaging.TestSupport;
+namespace Imaging.StandIns;
 
 /// <summary>An experiment (image session) the stand-in archived.</summary>
 public sealed record XnatExperiment(string Id, string Project, string Subject, string Label, int Files, DateTimeOffset Inserted);
 
 /// <summary>
-/// A STAND-IN for XNAT, a test fixture only: XNAT (a Java web application) cannot be installed here. It follows XNAT's
-/// documented REST behaviour for exactly the calls ImagingImport makes, and nothing more:
+/// A STAND-IN for XNAT, for tests and the demo only: XNAT (a Java web application) cannot be installed here. It follows
+/// XNAT's documented REST behaviour for exactly the calls ImagingImport makes, and nothing more:
 /// <list type="bullet">
 /// <item>POST /data/JSESSION with basic auth answers the session id as text and sets the JSESSIONID cookie; every other
 /// call takes that cookie or basic auth, else 401.</item>
@@ -29,11 +29,15 @@ public sealed record XnatExperiment(string Id, string Project, string Subject, s
 /// stay in the prearchive, unlisted.</item>
 /// </list>
 /// Switches make it misbehave as a real server can: latency, a share of calls answering 503, calls that hang, and
-/// sessions that expire.
+/// sessions that expire. Its archive lives in memory, and in a file when it is given one (the demo keeps it across runs).
 /// </summary>
 public sealed class XnatStandIn : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly WebApplication? _app;
+    private readonly string _username;
+    private readonly string _password;
+    private readonly string? _archiveFile;
+    private readonly Lock _saving = new();
     private readonly ConcurrentDictionary<string, string> _projects = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, XnatExperiment> _experiments = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _sessions = new(StringComparer.Ordinal);
@@ -42,8 +46,13 @@ public sealed class XnatStandIn : IAsyncDisposable
     private int _imports;
     private int _calls;
 
-    private XnatStandIn(WebApplication app) => _app = app;
+    private XnatStandIn(WebApplication? app, string username, string password, string? archiveFile)
+    {
+        (_app, _username, _password, _archiveFile) = (app, username, password, archiveFile);
+        Load();
+    }
 
+    /// <summary>The tests' credentials; the app host gives the demo's stand-in a generated password.</summary>
     public const string Username = "importer";
     public const string Password = "stand-in password";
 
@@ -77,16 +86,25 @@ public sealed class XnatStandIn : IAsyncDisposable
     /// <summary>Every session id issued so far stops working, as when XNAT's session times out.</summary>
     public void ExpireSessions() => _sessions.Clear();
 
+    /// <summary>A stand-in in this process on a free loopback port, with the tests' credentials and no file.</summary>
     public static async Task<XnatStandIn> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var standIn = new XnatStandIn(app);
+        var standIn = new XnatStandIn(app, Username, Password, archiveFile: null);
         standIn.Map(app);
         await app.StartAsync();
         standIn.BaseAddress = new Uri(app.Urls.First());
+        return standIn;
+    }
+
+    /// <summary>Maps XNAT's calls onto <paramref name="app"/> (the stand-in's own service); the archive is kept in <paramref name="archiveFile"/>.</summary>
+    public static XnatStandIn MapTo(WebApplication app, string username, string password, string? archiveFile)
+    {
+        var standIn = new XnatStandIn(null, username, password, archiveFile);
+        standIn.Map(app);
         return standIn;
     }
 
@@ -94,6 +112,13 @@ public sealed class XnatStandIn : IAsyncDisposable
     {
         app.Use(async (http, next) =>
         {
+            // Only XNAT's REST paths behave as XNAT; the service's own (/health) are left alone.
+            if (!http.Request.Path.StartsWithSegments("/data"))
+            {
+                await next(http);
+                return;
+            }
+
             Interlocked.Increment(ref _calls);
             if (Latency > TimeSpan.Zero)
             {
@@ -147,6 +172,7 @@ public sealed class XnatStandIn : IAsyncDisposable
         {
             // New projects put uploads in the prearchive until their prearchive code says otherwise, as XNAT's default.
             _projects.TryAdd(project, "0");
+            Save();
             return Text(http, HttpStatusCode.OK, project);
         });
 
@@ -163,6 +189,7 @@ public sealed class XnatStandIn : IAsyncDisposable
             }
 
             _projects[project] = code;
+            Save();
             return Text(http, HttpStatusCode.OK, code);
         });
 
@@ -247,6 +274,7 @@ public sealed class XnatStandIn : IAsyncDisposable
         {
             var id = $"XNAT_E{Interlocked.Increment(ref _experimentNumber):D5}";
             _experiments[key] = new XnatExperiment(id, project, subject, label, files, DateTimeOffset.UtcNow);
+            Save();
         }
         else
         {
@@ -259,7 +287,7 @@ public sealed class XnatStandIn : IAsyncDisposable
     private bool Authenticated(HttpRequest request) =>
         (request.Cookies.TryGetValue("JSESSIONID", out var session) && _sessions.ContainsKey(session)) || BasicCredentialsValid(request);
 
-    private static bool BasicCredentialsValid(HttpRequest request)
+    private bool BasicCredentialsValid(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.Ordinal))
@@ -269,7 +297,7 @@ public sealed class XnatStandIn : IAsyncDisposable
 
         try
         {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(header[6..])) == $"{Username}:{Password}";
+            return Encoding.UTF8.GetString(Convert.FromBase64String(header[6..])) == $"{_username}:{_password}";
         }
         catch (FormatException)
         {
@@ -294,9 +322,51 @@ public sealed class XnatStandIn : IAsyncDisposable
         return http.Response.WriteAsync(text, http.RequestAborted);
     }
 
+    private sealed record Archive(Dictionary<string, string> Projects, List<XnatExperiment> Experiments);
+
+    private void Load()
+    {
+        if (_archiveFile is null || !File.Exists(_archiveFile))
+        {
+            return;
+        }
+
+        var archive = System.Text.Json.JsonSerializer.Deserialize<Archive>(File.ReadAllText(_archiveFile), XnatJson)!;
+        foreach (var (project, code) in archive.Projects)
+        {
+            _projects[project] = code;
+        }
+
+        foreach (var experiment in archive.Experiments)
+        {
+            _experiments[$"{experiment.Project}/{experiment.Label}"] = experiment;
+        }
+
+        _experimentNumber = archive.Experiments.Select(e => int.Parse(e.Id["XNAT_E".Length..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty().Max();
+    }
+
+    // Written whole to a temporary file and renamed, so a stand-in killed mid-write keeps the previous archive.
+    private void Save()
+    {
+        if (_archiveFile is null)
+        {
+            return;
+        }
+
+        lock (_saving)
+        {
+            var archive = new Archive(new Dictionary<string, string>(_projects), [.. _experiments.Values.OrderBy(e => e.Id, StringComparer.Ordinal)]);
+            File.WriteAllText(_archiveFile + ".tmp", System.Text.Json.JsonSerializer.Serialize(archive, XnatJson));
+            File.Move(_archiveFile + ".tmp", _archiveFile, overwrite: true);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 }
