@@ -7,6 +7,8 @@ purpose="${1:-run}"
 
 # The servers the app host starts as local processes when no container engine answers.
 packages=(postgresql redis-server rabbitmq-server)
+# The demo data's PACS (Orthanc with DICOMweb), and curl and jq for docs/walkthrough.md.
+packages+=(orthanc orthanc-dicomweb curl jq)
 if [ "$purpose" = "test" ]; then
   # Oracles and peers the tests compare against, added here as the tests come to use them.
   packages+=(dcmtk python3-pydicom python3-numpy dicom3tools curl orthanc orthanc-dicomweb)

@@ -121,7 +121,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Waits until every resource is running and healthy; throws as soon as something cannot start.</summary>
     public async Task WaitForHealthyAsync(CancellationToken cancellationToken = default)
     {
-        var all = Task.WhenAll(Resources.Select(r => ResourceNotifications.WaitForResourceHealthyAsync(r.Name, cancellationToken)));
+        var all = Task.WhenAll(Services.Select(r => ResourceNotifications.WaitForResourceHealthyAsync(r.Name, cancellationToken)));
         await Task.WhenAny(all, _context.Fatal);
         if (_context.Fatal.IsCompleted)
         {
@@ -132,6 +132,16 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         await all;
     }
+
+    /// <summary>Everything but the jobs (projects that run to completion): what must be running and healthy.</summary>
+    private IEnumerable<Resource> Services => Resources.Where(r => r is not ProjectResource { RunsToCompletion: true });
+
+    private IEnumerable<ProjectResource> Jobs => Resources.OfType<ProjectResource>().Where(r => r.RunsToCompletion);
+
+    /// <summary>Waits until every job has finished (or exited, or could not start); returns their final snapshots.</summary>
+    public async Task<IReadOnlyList<ResourceSnapshot>> WaitForJobsAsync(CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(Jobs.Select(job => ResourceNotifications.WaitForResourceAsync(job.Name,
+            s => s.State is KnownResourceStates.Finished or KnownResourceStates.Exited || s.IsTerminalFailure, cancellationToken)));
 
     /// <summary>Completes when a resource the application cannot run without has failed.</summary>
     public Task<Exception> Failure => _context.Fatal;
@@ -283,15 +293,18 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             Console.WriteLine($"Starting {Resources.Count} resources. Data: {DataDirectory}");
+            // Start-up progress, a line per resource as it becomes healthy (or fails), so a slow server is seen while it is slow.
+            using var progress = StartupProgress.Print(ResourceNotifications, [.. Services], clock, Console.Out);
             await StartAsync(stop.Token);
             var ready = WaitForHealthyAsync(stop.Token);
             var stopped = Task.Delay(Timeout.Infinite, stop.Token);
             if (await Task.WhenAny(ready, stopped) == ready)
             {
                 await ready;
+                progress.Dispose();
                 Console.WriteLine(ResourceTable.Render(ResourceNotifications.Current, Resources));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"All {Resources.Count} resources healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
+                    $"All {Services.Count()} services and servers healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
                 if (DashboardLoginUrl is not null)
                 {
                     Console.WriteLine($"Dashboard: {DashboardLoginUrl}");
@@ -303,6 +316,7 @@ public sealed class DistributedApplication : IAsyncDisposable
                 }
 
                 Console.WriteLine("Press Ctrl+C to stop.");
+                _ = ReportJobsAsync(clock, stop.Token);
                 var failed = _context.Fatal;
                 if (await Task.WhenAny(failed, stopped) == failed)
                 {
@@ -326,6 +340,31 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         Environment.ExitCode = exitCode;
+    }
+
+    // A job's outcome, and the notes it leaves, are printed when it ends: the system is usable while a job still runs.
+    private async Task ReportJobsAsync(Stopwatch clock, CancellationToken cancellationToken)
+    {
+        foreach (var job in Jobs)
+        {
+            Console.WriteLine($"{job.Name}: running (its progress is in the dashboard's console page, and {Path.Combine(DataDirectory, "logs", job.Name + ".log")})");
+        }
+
+        try
+        {
+            foreach (var snapshot in await WaitForJobsAsync(cancellationToken))
+            {
+                var job = Jobs.Single(j => j.Name == snapshot.Name);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{job.Name}: {snapshot.State} at {clock.Elapsed.TotalSeconds:0.0} s{(snapshot.Message is { } why ? $" ({why})" : "")}"));
+                foreach (var note in snapshot.State == KnownResourceStates.Finished ? job.NotesWhenFinished?.Invoke() ?? [] : [])
+                {
+                    Console.WriteLine(note);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private int? ConfiguredPort(string resourceName) =>

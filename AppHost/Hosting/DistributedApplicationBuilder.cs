@@ -13,6 +13,9 @@ public interface IDistributedApplicationBuilder
 
     string EnvironmentName { get; }
 
+    /// <summary>True for `publish` (Aspire's ExecutionContext.IsPublishMode).</summary>
+    bool IsPublishing { get; }
+
     AppHostOptions Options { get; }
 
     string DataDirectory { get; }

@@ -124,6 +124,18 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Makes the project a job (as Aspire shows a resource that completes): it runs once after what it waits for, ends
+    /// Finished or Exited, is not restarted, and is not waited for by WaitForHealthyAsync. <paramref name="notesWhenFinished"/>
+    /// gives lines the app host prints once the job has finished.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> RunToCompletion(this IResourceBuilder<ProjectResource> builder, Func<IReadOnlyList<string>>? notesWhenFinished = null)
+    {
+        builder.Resource.RunsToCompletion = true;
+        builder.Resource.NotesWhenFinished = notesWhenFinished;
+        return builder;
+    }
+
     public static IResourceBuilder<ProjectResource> WithReplicas(this IResourceBuilder<ProjectResource> builder, int replicas)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);

@@ -31,4 +31,11 @@ public sealed class BootstrapOptions
 
     /// <summary>When set, the reconstruction worker's service account exists with this password (kept in step on every start).</summary>
     public string? WorkerPassword { get; set; }
+
+    public string DemoUsername { get; set; } = "demo";
+
+    public string DemoSourceName { get; set; } = "demo";
+
+    /// <summary>When set (the app host's demo data), the demo source's admin exists with this password (kept in step on every start).</summary>
+    public string? DemoPassword { get; set; }
 }

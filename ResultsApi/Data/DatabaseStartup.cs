@@ -27,7 +27,12 @@ internal sealed partial class DatabaseStartup(IServiceProvider services, IOption
 
         if (!string.IsNullOrEmpty(options.WorkerPassword))
         {
-            await EnsureWorkerAccountAsync(db, hasher, options, cancellationToken);
+            await EnsureAccountAsync(db, hasher, options.WorkerUsername, Roles.Service, options.SourceName, options.WorkerPassword, cancellationToken);
+        }
+
+        if (!string.IsNullOrEmpty(options.DemoPassword))
+        {
+            await EnsureAccountAsync(db, hasher, options.DemoUsername, Roles.Admin, options.DemoSourceName, options.DemoPassword, cancellationToken);
         }
     }
 
@@ -42,24 +47,26 @@ internal sealed partial class DatabaseStartup(IServiceProvider services, IOption
         LogBootstrapped(logger, admin.Username, source.Name);
     }
 
-    // The password comes from the app host's secret store, so it is set again on each start rather than only once.
-    private async Task EnsureWorkerAccountAsync(ResultsDbContext db, IPasswordHasher<User> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    // The worker's and the demo's passwords come from the app host's secret store, so they are set again on each start
+    // rather than only once.
+    private async Task EnsureAccountAsync(ResultsDbContext db, IPasswordHasher<User> hasher, string username, string role, string sourceName, string password,
+        CancellationToken cancellationToken)
     {
-        var worker = await db.Users.SingleOrDefaultAsync(u => u.Username == options.WorkerUsername, cancellationToken);
-        if (worker is null)
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Username == username, cancellationToken);
+        if (user is null)
         {
-            var source = await db.Sources.SingleOrDefaultAsync(s => s.Name == options.SourceName, cancellationToken)
-                ?? db.Sources.Add(new Source { Id = Guid.NewGuid(), Name = options.SourceName, DatetimeCreated = time.GetUtcNow() }).Entity;
-            worker = db.Users.Add(new User { Username = options.WorkerUsername, SourceId = source.Id, Role = Roles.Service, PasswordHash = "", DatetimeCreated = time.GetUtcNow() }).Entity;
+            var source = await db.Sources.SingleOrDefaultAsync(s => s.Name == sourceName, cancellationToken)
+                ?? db.Sources.Add(new Source { Id = Guid.NewGuid(), Name = sourceName, DatetimeCreated = time.GetUtcNow() }).Entity;
+            user = db.Users.Add(new User { Username = username, SourceId = source.Id, Role = role, PasswordHash = "", DatetimeCreated = time.GetUtcNow() }).Entity;
         }
-        else if (worker.Role != Roles.Service)
+        else if (user.Role != role)
         {
-            throw new InvalidOperationException($"User '{worker.Username}' exists with role {worker.Role}; the worker's account must have role {Roles.Service}.");
+            throw new InvalidOperationException($"User '{user.Username}' exists with role {user.Role}, but this account must have role {role}. Change its role or choose another username ({BootstrapOptions.SectionName}:*Username).");
         }
 
-        if (worker.PasswordHash.Length == 0 || hasher.VerifyHashedPassword(worker, worker.PasswordHash, options.WorkerPassword!) == PasswordVerificationResult.Failed)
+        if (user.PasswordHash.Length == 0 || hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
         {
-            worker.PasswordHash = hasher.HashPassword(worker, options.WorkerPassword!);
+            user.PasswordHash = hasher.HashPassword(user, password);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -13,6 +13,12 @@ public sealed class ProjectResource(string name, IProjectMetadata metadata) : Re
     /// <summary>Path probed over HTTP on every replica; null means "healthy when running".</summary>
     public string? HealthCheckPath { get; set; }
 
+    /// <summary>A job, not a service: it runs once, is Finished when it exits with 0, and is never restarted.</summary>
+    public bool RunsToCompletion { get; set; }
+
+    /// <summary>For a job: what the app host prints once it has finished (e.g. a token it was handed).</summary>
+    public Func<IReadOnlyList<string>>? NotesWhenFinished { get; set; }
+
     public override string Kind => "project";
 
     public Endpoint HttpEndpoint => FindEndpoint("http")!;

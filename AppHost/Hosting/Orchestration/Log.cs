@@ -7,7 +7,8 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} exited with code {ExitCode}; restart #{Restart} in {DelaySeconds} s")]
     public static partial void LogResourceRestart(this ILogger logger, string resource, int exitCode, int restart, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} is {State} ({Health})")]
+    // Debug: the start-up progress lines and the table say the same to a person; AppHost:LogLevel=Debug shows every change.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Resource} is {State} ({Health})")]
     public static partial void LogResourceState(this ILogger logger, string resource, string state, HealthStatus health);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Servers run as {Runtime}: {Report}")]

@@ -60,8 +60,16 @@ internal sealed class ProcessRunner : ResourceRunner
 
         _slots = slots; // published whole, never changed after: other threads enumerate it
 
-        // A service that crashes is restarted with back-off, before and after it was first healthy.
-        await Task.WhenAll(_slots.Select(s => s.SuperviseAsync(restartBeforeHealthy: true, stopping)));
+        // A service that crashes is restarted with back-off, before and after it was first healthy; a job runs once.
+        var job = Resource is ProjectResource { RunsToCompletion: true };
+        await Task.WhenAll(_slots.Select(s => s.SuperviseAsync(restartBeforeHealthy: true, stopping, runToCompletion: job)));
+        if (job && !stopping.IsCancellationRequested)
+        {
+            var exitCode = _slots.Select(s => s.LastExitCode ?? -1).Max();
+            State = exitCode == 0 ? KnownResourceStates.Finished : KnownResourceStates.Exited;
+            Message = exitCode == 0 ? null : $"exited with code {exitCode}; its console log says why";
+            Publish();
+        }
     }
 
     private ProcessSpec CreateSpec(int replica, string replicaId)

@@ -46,7 +46,7 @@ internal sealed class ProcessSlot(
     /// before the first healthy probe ends supervision with an error (a server that cannot start will not start
     /// by trying again).
     /// </summary>
-    public async Task SuperviseAsync(bool restartBeforeHealthy, CancellationToken stopping)
+    public async Task SuperviseAsync(bool restartBeforeHealthy, CancellationToken stopping, bool runToCompletion = false)
     {
         var delay = TimeSpan.FromSeconds(1);
         var maxDelay = TimeSpan.FromSeconds(context.Options.MaxRestartDelaySeconds);
@@ -123,6 +123,12 @@ internal sealed class ProcessSlot(
                 context.Logs.Append(LogName, $"[apphost] restarted from the dashboard (restart #{Restarts})", isError: false);
                 changed();
                 continue;
+            }
+
+            // A job that exits is done, whatever its code: running it again would not change the outcome.
+            if (runToCompletion)
+            {
+                return;
             }
 
             if (!EverHealthy && !restartBeforeHealthy)

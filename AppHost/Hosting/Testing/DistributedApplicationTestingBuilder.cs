@@ -75,6 +75,8 @@ internal sealed class TestingHook(string[] args)
             ["AppHost:Dashboard:OtlpGrpcPort"] = "0",
             ["AppHost:Dashboard:OtlpHttpPort"] = "0",
             ["AppHost:LogLevel"] = "Warning",
+            // The demo data job is its own test's business; everywhere else it would only add work and rows.
+            ["AppHost:DemoData"] = "false",
         };
         var captured = false;
         return new DistributedApplicationBuilder(args, overrides, hook is null ? null : builder =>
