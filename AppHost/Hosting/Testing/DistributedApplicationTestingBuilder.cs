@@ -91,7 +91,8 @@ internal sealed class TestingHook(string[] args)
             hook.Captured!.TrySetResult(builder);
             return true;
         })
-        { DeleteDataOnDispose = true };
+        // A test that names its data folder (--data-dir) keeps it, e.g. to start the application on it again.
+        { DeleteDataOnDispose = !args.Any(a => a is "--data-dir" || a.StartsWith("--AppHost:DataDirectory", StringComparison.Ordinal)) };
     }
 
     /// <summary>
