@@ -12,7 +12,7 @@ namespace ResultsApi.Tests;
 
 /// <summary>
 /// /openapi/v1.json is valid OpenAPI (read and validated by Microsoft.OpenApi) and complete: every endpoint the host
-/// maps is in it with a summary, an operationId, described parameters, a success answer, 401 (and 403 for a role) when it
+/// maps is in it with a summary, an operationId, described parameters, a success answer with its body, 401 (and 403 for a role) when it
 /// needs a token, a body schema for every error, and the seeds' bodies as the examples of the answers the seeds fix.
 /// </summary>
 public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
@@ -71,6 +71,12 @@ public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<
             foreach (var parameter in endpoint.Route.RoutePattern.Parameters)
             {
                 Require(operation.Parameters?.Any(p => p.Name == parameter.Name && p.In == ParameterLocation.Path) == true, $"path parameter {parameter.Name} missing");
+            }
+
+            // The generator answers a bare 200 for any handler that returns IResult; only a declared answer has a body.
+            foreach (var (code, response) in responses.Where(r => r.Key[0] is '2' && r.Key != "204"))
+            {
+                Require(response.Content is { Count: > 0 } && response.Content.Values.All(m => m.Schema is not null), $"{code} without a body schema");
             }
 
             foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
