@@ -1,9 +1,11 @@
 using Imaging.ImagingImport.Apis;
 using Imaging.ImagingImport.Import;
+using Imaging.ImagingImport.OpenApi;
 using Imaging.ImagingImport.Sources;
 using Imaging.ImagingImport.Tracking;
 using Imaging.ImagingImport.Xnat;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -41,6 +43,7 @@ builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddSingleton<ImportQueue>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ImportQueue>());
 builder.Services.AddProblemDetails();
+builder.Services.AddImagingImportOpenApi();
 
 var app = builder.Build();
 
@@ -48,6 +51,8 @@ app.UseSecurityDefaults();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapScalarApiReference(scalar => scalar.DisableDefaultFonts());
 app.MapRetrievalApi();
 
 app.Run();

@@ -6,6 +6,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Caching;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -59,7 +60,7 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 // Request body sizes, multipart parts and JSON depth; upload endpoints say so (AcceptsUpload).
 builder.AddInputLimits();
-builder.Services.AddOpenApi();
+builder.Services.AddResultsApiOpenApi();
 
 if (tokensCommand)
 {

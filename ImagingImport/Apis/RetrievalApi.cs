@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Imaging.ImagingImport.Cohort;
 using Imaging.ImagingImport.Import;
+using Imaging.ImagingImport.OpenApi;
 using Imaging.ImagingImport.Sources;
 using Imaging.ImagingImport.Tracking;
 using Imaging.ImagingImport.Xnat;
@@ -20,14 +21,28 @@ public static class RetrievalApi
     public static IEndpointRouteBuilder MapRetrievalApi(this IEndpointRouteBuilder app)
     {
         var retrieval = app.MapGroup("/retrieval").RequireServiceKey().WithTags("retrieval");
+        const int BadRequest = StatusCodes.Status400BadRequest, BadGateway = StatusCodes.Status502BadGateway;
         retrieval.MapGet("/import_status_count/{project_id}", StatusCountAsync).WithName("get_import_status_count")
-            .WithSummary("The import states of a project's cohort: successful, failed, processing, queued and queue_failed counts.");
+            .WithSummary("The import states of a project's cohort: successful, failed, processing, queued and queue_failed counts.")
+            .WithDescription("Counts the studies of the cohort encoded_query names. 404 when XNAT has no such project; 502 when XNAT cannot be asked.")
+            .Produces<RetrievalBodies.ProjectRetrieval>()
+            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(BadGateway);
         retrieval.MapPut("/reimport_imaging_project_studies/{project_id}", ReimportAsync).WithName("reimport_imaging_project_studies")
-            .WithSummary("Queue the cohort's failed and queue_failed studies again (202).");
+            .WithSummary("Queue the cohort's failed and queue_failed studies again (202).")
+            .WithDescription("Each such study starts again from its first attempt. 403 when the deployment switched reimport off.")
+            .Produces<RetrievalBodies.ReimportQueued>(StatusCodes.Status202Accepted)
+            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         retrieval.MapPost("/import/{project_id}", ImportAsync).WithName("import_cohort")
-            .WithSummary("Resolve the cohort at the source PACS and queue its studies for import into the XNAT project.");
+            .WithSummary("Resolve the cohort at the source PACS and queue its studies for import into the XNAT project.")
+            .WithDescription("Studies already tracked for the project are left as they are. 403 when the cohort is smaller than the deployment's "
+                + "minimum (small cohorts identify people); 404 when the project does not exist and create_project is not true; 502 when the "
+                + "source PACS or XNAT cannot be reached.")
+            .Produces<RetrievalBodies.ImportQueued>(StatusCodes.Status202Accepted)
+            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(BadGateway);
         retrieval.MapGet("/studies/{project_id}", StudiesAsync).WithName("list_project_studies")
-            .WithSummary("A project's studies with status, attempts and last error (paged).");
+            .WithSummary("A project's studies with status, attempts and last error (paged).")
+            .Produces<RetrievalBodies.StudyPage>().ProducesProblem(BadRequest);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Imaging.Dicom;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -20,9 +21,13 @@ public static class DicomFilesApi
         exam.MapGet("/dcm/{workflow_id}/{task_id}/{result_id}/{filename}", GetDicomAsync)
             .WithName("get_dicom").WithTags("results", "data")
             .WithSummary("Serve a DICOM instance of a result as Part-10, with HTTP Range.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/dicom")
-            .Produces(StatusCodes.Status206PartialContent, contentType: "application/dicom")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("A Part-10 file is served as stored; any other DICOM dataset is converted to Part-10 once. Always inline, with "
+                + "Cache-Control: no-transform (a proxy that compresses breaks Range offsets), ETag and Last-Modified.")
+            .ProducesFile("application/dicom", "The instance as a DICOM Part-10 file.")
+            .WithHeader("If-None-Match", "The ETag of a copy you hold: 304 while the file is unchanged.")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status422UnprocessableEntity);
         return exam;
     }
 

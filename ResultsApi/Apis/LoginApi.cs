@@ -1,5 +1,7 @@
 using Imaging.ResultsApi.Auth;
+using Imaging.ResultsApi.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace Imaging.ResultsApi.Apis;
 
@@ -10,8 +12,18 @@ public static class LoginApi
     {
         var login = app.MapGroup("/api/v1/userlogin").WithTags("login");
         login.MapPost("/login", LoginAsync).DisableAntiforgery().AllowAnonymous().RequireRateLimiting(RateLimits.LoginPolicy).WithNoStore()
-            .WithSummary("Log in with username and password (application/x-www-form-urlencoded); returns an access token.");
-        login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("Revoke the access token used for this request.");
+            .WithName("login")
+            .WithSummary("Log in with username and password (application/x-www-form-urlencoded); returns an access token.")
+            .WithDescription("The OAuth2 password grant as a form. Send the token as 'Authorization: Bearer <access_token>'; it expires after "
+                + "expires_in seconds unused. Attempts are limited per client address and per username (429 with Retry-After).")
+            .WithMetadata(new DocumentedBody(null, "application/x-www-form-urlencoded", JsonSchemaType.Object, "The OAuth2 password grant.",
+                ["username:text", "password:text", "grant_type:text"]))
+            .Produces<TokenOut>()
+            .ProducesError(StatusCodes.Status400BadRequest, "Not a form, another grant_type than 'password', or no username or password.")
+            .ProducesError(StatusCodes.Status401Unauthorized, "The username or the password is wrong.")
+            .WithResponseExample(StatusCodes.Status200OK, """{"access_token": "k3n0Vb1…", "token_type": "bearer", "expires_in": 3600, "username": "admin", "role": "admin"}""");
+        login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithName("logout").WithSummary("Revoke the access token used for this request.")
+            .Produces(StatusCodes.Status204NoContent);
         return app;
     }
 

@@ -6,10 +6,12 @@ using Imaging.Contracts.QualityTargets;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace Imaging.ResultsApi.Apis;
 
@@ -40,29 +42,51 @@ public static partial class QualitySessionsApi
     {
         var maxParts = app.ServiceProvider.GetRequiredService<IOptions<QualitySessionOptions>>().Value.MaxParts;
         var sessions = app.MapGroup("/api").RequireAuthorization().WithTags("quality sessions");
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict;
         sessions.MapPost("/analyze/device", CreateAsync).WithName("create_quality_session").DisableAntiforgery().AcceptsUpload()
             // One more part than allowed still reads, so the endpoint can say what the limit is; far more stops the reader early.
             .WithFormOptions(valueCountLimit: maxParts + 1)
-            .WithSummary("Start a session (?target=<id>): multipart before_target, after_target and files[] (TIFF or JPEG); answers its session_id.");
+            .WithSummary("Start a session (?target=<id>): multipart before_target, after_target and files[] (TIFF or JPEG); answers its session_id.")
+            .WithDescription($"before_target and after_target are the test target scanned before and after the batch; files[] the batch. At most {maxParts} parts.")
+            .AcceptsForm("The target images and the batch, TIFF or JPEG.", BeforeField, AfterField, BatchField)
+            .Produces<SessionCreatedOut>().ProducesProblems(BadRequest, StatusCodes.Status413PayloadTooLarge)
+            .WithResponseExample(StatusCodes.Status200OK, """{"session_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}""");
         sessions.MapGet("/results/{session_id}", ResultsAsync).WithName("get_quality_session_results")
-            .WithSummary("Per target image, the outcome at each level A, B, C, its image_tag and overall_score (seed body).");
+            .WithSummary("Per target image, the outcome at each level A, B, C, its image_tag and overall_score (seed body).")
+            .ProducesBody(StatusCodes.Status200OK, "application/json", JsonSchemaType.Object,
+                "Per target image file name: levels C, B and A (completed, results with passed and the outcome of each measurement), image_tag and overall_score.")
+            .WithResponseExample(StatusCodes.Status200OK, SeedExamples.SessionResults)
+            .SessionNotFound();
         sessions.MapGet("/results/{session_id}/measurements", MeasurementsAsync).WithName("get_quality_session_measurements")
-            .WithSummary("The session's state and, per target image, the measured values and tolerances.");
+            .WithSummary("The session's state and, per target image, the measured values and tolerances.")
+            .ProducesBody(StatusCodes.Status200OK, "application/json", JsonSchemaType.Object, "The session's state and, per target image, its measurements.")
+            .SessionNotFound();
         sessions.MapGet("/sessions/{session_id}", SessionAsync).WithName("get_quality_session")
-            .WithSummary("The session: target, state, reason, times, and its images and batch files with size and SHA-256.");
+            .WithSummary("The session: target, state, reason, times, and its images and batch files with size and SHA-256.")
+            .Produces<SessionOut>().SessionNotFound();
         sessions.MapGet("/download/{session_id}", DownloadAsync).WithName("download_quality_session")
-            .WithSummary("The session as a zip: images/, files/, results.json and measurements.json.");
+            .WithSummary("The session as a zip: images/, files/, results.json and measurements.json.")
+            .ProducesFile("application/zip", "The session's images, batch files, results and measurements.", ranges: false).SessionNotFound();
 
         var worker = app.MapGroup("/api/v1/quality-sessions/{session_id}")
             .RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
         worker.MapPost("/started", StartedAsync).WithName("quality_session_started")
-            .WithSummary("The worker took the session: running; answers its target and target images. 409 when already reported.");
-        worker.MapGet("/images/{file_name}", ImageAsync).WithName("quality_session_image").WithSummary("A target image of the session, as uploaded.");
+            .WithSummary("The worker took the session: running; answers its target and target images. 409 when already reported.")
+            .Produces<WorkerSessionOut>().ProducesProblems(BadRequest, NotFound, Conflict);
+        worker.MapGet("/images/{file_name}", ImageAsync).WithName("quality_session_image").WithSummary("A target image of the session, as uploaded.")
+            .ProducesFile("image/tiff", "The image as uploaded (image/tiff or image/jpeg).").ProducesProblems(BadRequest, NotFound);
         worker.MapPost("/finished", FinishedAsync).WithName("quality_session_finished")
-            .WithSummary("Each target image's seed-shaped result and its measurements: finished.");
-        worker.MapPost("/failed", FailedAsync).WithName("quality_session_failed").WithSummary("The measurement failed for good: failed with the reason.");
+            .WithSummary("Each target image's seed-shaped result and its measurements: finished.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict);
+        worker.MapPost("/failed", FailedAsync).WithName("quality_session_failed").WithSummary("The measurement failed for good: failed with the reason.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"reason": "before_target.tif is not a test target image."}""");
         return app;
     }
+
+    /// <summary>The seed's 404, for a malformed, unknown or another source's session id alike.</summary>
+    private static RouteHandlerBuilder SessionNotFound(this RouteHandlerBuilder builder) => builder
+        .Produces<SeedBodies.SessionError>(StatusCodes.Status404NotFound).WithResponseExample(StatusCodes.Status404NotFound, SeedExamples.SessionDoesNotExist);
 
     private static async Task<IResult> CreateAsync(string? target, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
         IOptions<StorageOptions> storageOptions, IOptions<QualitySessionOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)

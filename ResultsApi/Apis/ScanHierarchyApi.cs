@@ -1,5 +1,6 @@
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.OpenApi;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Apis;
@@ -9,30 +10,54 @@ public static class ScanHierarchyApi
 {
     public static RouteGroupBuilder MapScanHierarchyApi(this RouteGroupBuilder exam)
     {
+        const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound;
         var exams = exam.MapGroup("").WithTags("exams");
-        exams.MapPost("/new", CreateExamAsync).WithSummary("Create an exam (or an exam template).");
-        exams.MapGet("/all", ListExamsAsync).WithSummary("Exams of your source, newest first; patient_id filters, limit/offset page.");
-        exams.MapGet("/templates/all", ListExamTemplatesAsync).WithSummary("Exam templates of your source.");
-        exams.MapPost("/new_from_template", ExamFromTemplateAsync).WithSummary("Copy an exam template with its workflows and tasks into a new exam.");
-        exams.MapGet("/{exam_id}", GetExamAsync).WithSummary("Get an exam.");
-        exams.MapPut("/{exam_id}", UpdateExamAsync).WithSummary("Update an exam.");
-        exams.MapDelete("/{exam_id}", DeleteExamAsync).WithSummary("Delete an exam with its workflows, tasks and results.");
+        exams.MapPost("/new", CreateExamAsync).WithName("create_exam").WithSummary("Create an exam (or an exam template).")
+            .Produces<ExamOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest).WithRequestExample(ExamExample);
+        exams.MapGet("/all", ListExamsAsync).WithName("list_exams").WithSummary("Exams of your source, newest first; patient_id filters, limit/offset page.")
+            .WithDescription("limit is 1 to 500 (50 when not given), offset 0 or more.")
+            .Produces<Page<ExamOut>>().ProducesProblems(BadRequest);
+        exams.MapGet("/templates/all", ListExamTemplatesAsync).WithName("list_exam_templates").WithSummary("Exam templates of your source.")
+            .Produces<List<ExamOut>>();
+        exams.MapPost("/new_from_template", ExamFromTemplateAsync).WithName("create_exam_from_template")
+            .WithSummary("Copy an exam template with its workflows and tasks into a new exam.")
+            .Produces<ExamOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound);
+        exams.MapGet("/{exam_id}", GetExamAsync).WithName("get_exam").WithSummary("Get an exam.")
+            .Produces<ExamOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        exams.MapPut("/{exam_id}", UpdateExamAsync).WithName("update_exam").WithSummary("Update an exam.")
+            .Produces<ExamOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(ExamExample);
+        exams.MapDelete("/{exam_id}", DeleteExamAsync).WithName("delete_exam").WithSummary("Delete an exam with its workflows, tasks and results.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
 
         var workflows = exam.MapGroup("/workflow").WithTags("workflows");
-        workflows.MapPost("/new", CreateWorkflowAsync).WithSummary("Create a workflow of an exam.");
-        workflows.MapGet("/all/{exam_id}", ListWorkflowsAsync).WithSummary("Workflows of an exam.");
-        workflows.MapGet("/{workflow_id}", GetWorkflowAsync).WithSummary("Get a workflow.");
-        workflows.MapPut("/{workflow_id}", UpdateWorkflowAsync).WithSummary("Update a workflow.");
-        workflows.MapDelete("/{workflow_id}", DeleteWorkflowAsync).WithSummary("Delete a workflow with its tasks and results.");
+        workflows.MapPost("/new", CreateWorkflowAsync).WithName("create_exam_workflow").WithSummary("Create a workflow of an exam.")
+            .Produces<WorkflowOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
+        workflows.MapGet("/all/{exam_id}", ListWorkflowsAsync).WithName("list_exam_workflows").WithSummary("Workflows of an exam.")
+            .Produces<List<WorkflowOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        workflows.MapGet("/{workflow_id}", GetWorkflowAsync).WithName("get_exam_workflow").WithSummary("Get a workflow.")
+            .Produces<WorkflowOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        workflows.MapPut("/{workflow_id}", UpdateWorkflowAsync).WithName("update_exam_workflow").WithSummary("Update a workflow.")
+            .Produces<WorkflowOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
+        workflows.MapDelete("/{workflow_id}", DeleteWorkflowAsync).WithName("delete_exam_workflow").WithSummary("Delete a workflow with its tasks and results.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
 
         var tasks = exam.MapGroup("/task").WithTags("tasks");
-        tasks.MapPost("/new", CreateTaskAsync).WithSummary("Create a task of a workflow.");
-        tasks.MapGet("/all/{workflow_id}", ListTasksAsync).WithSummary("Tasks of a workflow.");
-        tasks.MapGet("/{task_id}", GetTaskAsync).WithSummary("Get a task.");
-        tasks.MapPut("/{task_id}", UpdateTaskAsync).WithSummary("Update a task.");
-        tasks.MapDelete("/{task_id}", DeleteTaskAsync).WithSummary("Delete a task with its results.");
+        tasks.MapPost("/new", CreateTaskAsync).WithName("create_task").WithSummary("Create a task of a workflow.")
+            .Produces<TaskOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
+        tasks.MapGet("/all/{workflow_id}", ListTasksAsync).WithName("list_tasks").WithSummary("Tasks of a workflow.")
+            .Produces<List<TaskOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        tasks.MapGet("/{task_id}", GetTaskAsync).WithName("get_task").WithSummary("Get a task.")
+            .Produces<TaskOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        tasks.MapPut("/{task_id}", UpdateTaskAsync).WithName("update_task").WithSummary("Update a task.")
+            .Produces<TaskOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
+        tasks.MapDelete("/{task_id}", DeleteTaskAsync).WithName("delete_task").WithSummary("Delete a task with its results.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
         return exam;
     }
+
+    private const string ExamExample = """{"name": "Knee MRI", "patient_id": "P-0042", "description": "Left knee", "indication": "Pain", "comment": null, "is_template": false, "status": "NEW"}""";
+    private const string WorkflowExample = """{"exam_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "name": "Reconstruction", "description": null, "comment": null, "is_template": false, "status": "NEW"}""";
+    private const string TaskExample = """{"workflow_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "name": "Cartesian reconstruction", "description": null, "task_type": "RECONSTRUCTION", "destination": null, "is_template": false, "status": "NEW"}""";
 
     private static async Task<IResult> CreateExamAsync(ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -21,13 +22,25 @@ public static partial class SeriesAnalysisApi
     {
         var worker = app.MapGroup("/api/v1/series-analyses/{source_id}/{series}")
             .RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict;
         worker.MapPost("/started", StartedAsync).WithName("series_analysis_started")
-            .WithSummary("The worker took the analysis: PROCESSING; answers the series and its instances. 409 when stale or already reported.");
-        worker.MapGet("/instances/{sop}", InstanceAsync).WithName("series_analysis_instance").WithSummary("One instance of the series, as stored.");
-        worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").AcceptsUpload().WithSummary("Store a result file; the same name again replaces it.");
-        worker.MapPost("/finished", FinishedAsync).WithName("series_analysis_finished").WithSummary("The analysis is done: DONE with triage status, use case and files.");
-        worker.MapPost("/unsupported", UnsupportedAsync).WithName("series_analysis_unsupported").WithSummary("No use case for this series: UNSUPPORTED with the reason.");
-        worker.MapPost("/failed", FailedAsync).WithName("series_analysis_failed").WithSummary("The analysis failed for good: FAILED with the reason.");
+            .WithSummary("The worker took the analysis: PROCESSING; answers the series and its instances. 409 when stale or already reported.")
+            .Produces<AnalysisContextOut>().ProducesProblems(BadRequest, NotFound, Conflict).WithRequestExample("""{"attempt": 1}""");
+        worker.MapGet("/instances/{sop}", InstanceAsync).WithName("series_analysis_instance").WithSummary("One instance of the series, as stored.")
+            .ProducesFile("application/dicom", "The instance as stored (DICOM Part-10).").ProducesProblems(BadRequest, NotFound);
+        worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").AcceptsUpload().WithSummary("Store a result file; the same name again replaces it.")
+            .AcceptsRaw("application/octet-stream", "The file's bytes, as they are.")
+            .Produces<StoredFile>().ProducesProblems(BadRequest, NotFound, Conflict, StatusCodes.Status413PayloadTooLarge);
+        worker.MapPost("/finished", FinishedAsync).WithName("series_analysis_finished").WithSummary("The analysis is done: DONE with triage status, use case and files.")
+            .WithDescription($"files maps each kind ({string.Join(", ", FileKinds)}) to names PUT to files/{{filename}} before.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"attempt": 1, "usecase": "qct", "triage_status": "Routine", "files": {"pdf": ["report.pdf"], "json": ["measurements.json"]}}""");
+        worker.MapPost("/unsupported", UnsupportedAsync).WithName("series_analysis_unsupported").WithSummary("No use case for this series: UNSUPPORTED with the reason.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"attempt": 1, "reason": "Modality MR has no use case."}""");
+        worker.MapPost("/failed", FailedAsync).WithName("series_analysis_failed").WithSummary("The analysis failed for good: FAILED with the reason.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"attempt": 1, "reason": "The series has no pixel data."}""");
         return app;
     }
 

@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Caching;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,18 +20,54 @@ public static partial class SeriesResultsApi
     {
         var vendor = app.MapGroup("").AllowAnonymous().WithTags("series results");
         vendor.MapPost("/studies", IngestAsync).WithName("upload_studies").DisableAntiforgery().AcceptsUpload()
-            .WithSummary("Upload DICOM files (multipart form fields file_0 … file_n); answers per file, and the series with their instance counts.");
-        vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).");
-        vendor.MapGet("/compute/{series}", ComputeAsync).WithName("compute_series").WithSummary("Queue a series for analysis: 200 queued, 304 already queued.");
+            .WithSummary("Upload DICOM files (multipart form fields file_0 … file_n); answers per file, and the series with their instance counts.")
+            .WithDescription("200 when at least one file was stored (success is false when some were not; files says why for each), 400 when none was.")
+            .AcceptsForm("The DICOM files, in fields file_0, file_1, … file_n.", "file_0", "file_1")
+            .Produces<SeedBodies.StudiesUpload>().Produces<SeedBodies.StudiesUpload>(StatusCodes.Status400BadRequest)
+            .Unauthenticated()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
+        vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).")
+            .WithDescription("200 with the result files as signed links (valid for a limited time), 202 while the analysis runs, 400 when no use case "
+                + "applies, 404 before the series is uploaded, 409 when it was uploaded but never queued (call /compute/{series}), 422 when the "
+                + "analysis failed (call /compute/{series} again).")
+            .Produces<SeedBodies.SeriesResults>().WithResponseExample(StatusCodes.Status200OK, SeedExamples.SeriesResults)
+            .Produces<SeedBodies.VendorMessage>(StatusCodes.Status202Accepted).WithResponseExample(StatusCodes.Status202Accepted, SeedExamples.SeriesUnderProcess)
+            .Produces<SeedBodies.SeriesNotAnalysed>(StatusCodes.Status400BadRequest)
+            .WithResponseExample(StatusCodes.Status400BadRequest, SeedExamples.SeriesUseCaseNotImplemented)
+            .Unauthenticated().NotUploaded()
+            .Produces<SeedBodies.VendorMessage>(StatusCodes.Status409Conflict)
+            .Produces<SeedBodies.SeriesNotAnalysed>(StatusCodes.Status422UnprocessableEntity);
+        vendor.MapGet("/compute/{series}", ComputeAsync).WithName("compute_series").WithSummary("Queue a series for analysis: 200 queued, 304 already queued.")
+            .Produces<SeedBodies.VendorMessage>().Produces(StatusCodes.Status304NotModified)
+            .Unauthenticated().NotUploaded();
         vendor.MapGet("/results/files/{source_id}/{series}/{filename}", FileAsync).WithName("get_series_result_file")
-            .WithSummary("A result file through its signed link (Range supported).");
+            .WithSummary("A result file through its signed link (Range supported).")
+            .WithDescription("The link of a /results/{series} answer, used as it is: it needs neither token nor Source header. A changed, expired "
+                + "or dangling link is 403.")
+            .ProducesFile("application/octet-stream", "The file: application/dicom, application/json, application/pdf or application/octet-stream by its extension.")
+            .Produces<SeedBodies.VendorMessage>(StatusCodes.Status403Forbidden).WithResponseExample(StatusCodes.Status403Forbidden, SeedExamples.SeriesAccessDenied);
 
         var tokens = app.MapGroup("/api/v1/sources/tokens").RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
             .RequireRateLimiting(RateLimits.TokensPolicy).WithNoStore().WithTags("sources");
-        tokens.MapPost("", CreateTokenAsync).WithName("create_source_token").WithSummary("Create an API token for your source; the token is shown once.");
-        tokens.MapDelete("/{token_id}", RevokeTokenAsync).WithName("revoke_source_token").WithSummary("Revoke one of your source's API tokens.");
+        tokens.MapPost("", CreateTokenAsync).WithName("create_source_token").WithSummary("Create an API token for your source; the token is shown once.")
+            .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblems(StatusCodes.Status400BadRequest)
+            .WithRequestExample("""{"name": "pacs-router"}""");
+        tokens.MapDelete("/{token_id}", RevokeTokenAsync).WithName("revoke_source_token").WithSummary("Revoke one of your source's API tokens.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         return app;
     }
+
+    /// <summary>The seed's 401 and 403: no or a wrong token, a wrong Source header.</summary>
+    private static RouteHandlerBuilder Unauthenticated(this RouteHandlerBuilder builder) => builder
+        .WithSecurityScheme(SecuritySchemesTransformer.SourceToken)
+        .WithHeader("Source", "The name of the source the token belongs to; a wrong or missing one is 403.", required: true)
+        .Produces<SeedBodies.VendorUnauthorized>(StatusCodes.Status401Unauthorized).WithResponseExample(StatusCodes.Status401Unauthorized, SeedExamples.SeriesUnauthorized)
+        .Produces<SeedBodies.VendorMessage>(StatusCodes.Status403Forbidden).WithResponseExample(StatusCodes.Status403Forbidden, SeedExamples.SeriesAccessDenied);
+
+    /// <summary>The seed's 404: the series is not uploaded (to your source).</summary>
+    private static RouteHandlerBuilder NotUploaded(this RouteHandlerBuilder builder) => builder
+        .Produces<SeedBodies.VendorMessage>(StatusCodes.Status404NotFound).WithResponseExample(StatusCodes.Status404NotFound, SeedExamples.SeriesNotUploaded);
 
     private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
         CancellationToken ct)

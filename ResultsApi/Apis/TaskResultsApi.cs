@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -14,16 +15,29 @@ public static class TaskResultsApi
 {
     public static RouteGroupBuilder MapTaskResultsApi(this RouteGroupBuilder exam)
     {
+        const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound;
         var results = exam.MapGroup("/result").WithTags("results");
-        results.MapPost("", CreateBlankAsync).WithName("create_blank_result").WithSummary("Create a blank result for a task (task_id as query parameter).");
-        results.MapGet("/{result_id}", GetAsync).WithName("get_result").WithSummary("Get a result.");
-        results.MapGet("/all/{task_id}", ListAsync).WithName("get_all_task_results").WithSummary("All results of a task, oldest first.");
-        results.MapDelete("/{result_id}", DeleteAsync).WithName("delete_result").WithSummary("Delete a result and its files.");
-        results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Overwrite a result's type, directory, files and meta.");
+        results.MapPost("", CreateBlankAsync).WithName("create_blank_result").WithSummary("Create a blank result for a task (task_id as query parameter).")
+            .WithDescription("The parent task must exist (400 otherwise, as the source platform answers) and must not be a template.")
+            .Produces<ResultOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden);
+        results.MapGet("/{result_id}", GetAsync).WithName("get_result").WithSummary("Get a result.")
+            .Produces<ResultOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        results.MapGet("/all/{task_id}", ListAsync).WithName("get_all_task_results").WithSummary("All results of a task, oldest first.")
+            .Produces<List<ResultOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        results.MapDelete("/{result_id}", DeleteAsync).WithName("delete_result").WithSummary("Delete a result and its files.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
+        results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Overwrite a result's type, directory, files and meta.")
+            .Produces<ResultOut>().ProducesProblems(BadRequest, Forbidden, NotFound)
+            .WithRequestExample("""{"type": "DICOM", "directory": "", "files": ["image-001.dcm"], "meta": {"protocol": "t1_se"}}""");
         results.MapPost("/{result_id}/files", UploadMultipartAsync).WithName("upload_result_files").DisableAntiforgery().AcceptsUpload()
-            .WithSummary("Upload one or more files into a result (multipart form).");
+            .WithSummary("Upload one or more files into a result (multipart form).")
+            .WithDescription("Each file is stored under its own name (a name again replaces the file) and recorded in the result's files and meta.files.")
+            .AcceptsForm("Any number of file fields; each file keeps its file name.", "files[]")
+            .Produces<List<StoredFile>>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge);
         results.MapPut("/{result_id}/files/{filename}", UploadRawAsync).WithName("put_result_file").AcceptsUpload()
-            .WithSummary("Upload one file into a result (raw body).");
+            .WithSummary("Upload one file into a result (raw body).")
+            .AcceptsRaw("application/octet-stream", "The file's bytes, as they are.")
+            .Produces<StoredFile>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge);
         return exam;
     }
 

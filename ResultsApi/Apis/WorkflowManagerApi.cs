@@ -5,10 +5,12 @@ using Imaging.Contracts.RawData;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
+using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 
 namespace Imaging.ResultsApi.Apis;
 
@@ -23,28 +25,60 @@ public static class WorkflowManagerApi
     {
         workflow.WithTags("workflow");
         // Routing ignores a trailing slash, so the seed's "/meta/" and "/upload/{record_id}/" also answer without one.
-        workflow.MapPost("/", CreateAsync).WithName("create_workflow").WithSummary("Create a workflow definition.");
-        workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.");
-        workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.");
-        workflow.MapGet("/{workflow_id}", GetAsync).WithName("get_workflow").WithSummary("Get a workflow definition.");
-        workflow.MapPut("/{workflow_id}/", UpdateAsync).WithName("update_workflow").WithSummary("Update a workflow definition.");
-        workflow.MapDelete("/{workflow_id}", DeleteAsync).WithName("delete_workflow").WithSummary("Delete a workflow definition.");
+        const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound;
+        const int Conflict = StatusCodes.Status409Conflict;
+        workflow.MapPost("/", CreateAsync).WithName("create_workflow").WithSummary("Create a workflow definition.")
+            .Produces<WorkflowDefinitionOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest).WithRequestExample(DefinitionExample);
+        workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.")
+            .Produces<List<WorkflowDefinitionOut>>();
+        workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.")
+            .Produces<List<WorkflowMetaOut>>();
+        workflow.MapGet("/{workflow_id}", GetAsync).WithName("get_workflow").WithSummary("Get a workflow definition.")
+            .Produces<WorkflowDefinitionOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+        workflow.MapPut("/{workflow_id}/", UpdateAsync).WithName("update_workflow").WithSummary("Update a workflow definition.")
+            .Produces<WorkflowDefinitionOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(DefinitionExample);
+        workflow.MapDelete("/{workflow_id}", DeleteAsync).WithName("delete_workflow").WithSummary("Delete a workflow definition.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
 
-        workflow.MapPost("/record", CreateRecordAsync).WithName("create_record").WithSummary("Create a raw-data record for a task.");
-        workflow.MapGet("/record/{record_id}", GetRecordAsync).WithName("get_record").WithSummary("A record and the state of its reconstruction.");
+        workflow.MapPost("/record", CreateRecordAsync).WithName("create_record").WithSummary("Create a raw-data record for a task.")
+            .Produces<RecordOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden)
+            .WithRequestExample("""{"task_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}""");
+        workflow.MapGet("/record/{record_id}", GetRecordAsync).WithName("get_record").WithSummary("A record and the state of its reconstruction.")
+            .Produces<RecordOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
         workflow.MapPost("/upload/{record_id}/", UploadAsync).WithName("upload_result").DisableAntiforgery().AcceptsUpload()
-            .WithSummary("Upload a record's raw data (.npy complex k-space, multipart field 'file') and queue its reconstruction.");
-        workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.");
+            .WithSummary("Upload a record's raw data (.npy complex k-space, multipart field 'file') and queue its reconstruction.")
+            .WithDescription("The .npy holds complex64 or complex128 k-space. Each upload starts a new reconstruction of the record; "
+                + "GET /api/v1/workflow/record/{record_id} tells its state.")
+            .AcceptsForm("The raw data in the field 'file'.", "file")
+            .Produces<Dictionary<string, string>>()
+            .WithResponseExample(StatusCodes.Status200OK, """{"message": "Successfully uploaded kspace.npy"}""")
+            .ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+        workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.")
+            .WithDescription("One slice is one Part-10 file (Range supported); several are one multipart/related body of application/dicom parts.")
+            .ProducesFile("application/dicom", "The reconstructed image as a DICOM Part-10 file.")
+            .ProducesBody(StatusCodes.Status200OK, "multipart/related", JsonSchemaType.String, "Several slices: one application/dicom part each.")
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflow.MapGet("/image/{record_id}/", ImageAsync).WithName("get_image_file")
-            .WithSummary("Stream one reconstructed image (instance, 1-based; Range supported).");
+            .WithSummary("Stream one reconstructed image (instance, 1-based; Range supported).")
+            .ProducesFile("application/dicom", "The instance as a DICOM Part-10 file.")
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
 
         var worker = workflow.MapGroup("/record/{record_id}").RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
-        worker.MapGet("/raw", RawDataAsync).WithName("get_record_raw_data").WithSummary("The record's raw data, for the worker.");
-        worker.MapPost("/started", StartedAsync).WithName("reconstruction_started").WithSummary("The worker took the job: task INPROGRESS.");
-        worker.MapPost("/finished", FinishedAsync).WithName("reconstruction_finished").WithSummary("The series is uploaded: result DICOM, task FINISHED.");
-        worker.MapPost("/failed", FailedAsync).WithName("reconstruction_failed").WithSummary("The job failed for good: task ERROR with the reason.");
+        worker.MapGet("/raw", RawDataAsync).WithName("get_record_raw_data").WithSummary("The record's raw data, for the worker.")
+            .ProducesFile("application/octet-stream", "The .npy file as uploaded.").ProducesProblems(BadRequest, NotFound);
+        worker.MapPost("/started", StartedAsync).WithName("reconstruction_started").WithSummary("The worker took the job: task INPROGRESS.")
+            .Produces<ReconstructionContext>().ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"input": "records/12/kspace.npy"}""");
+        worker.MapPost("/finished", FinishedAsync).WithName("reconstruction_finished").WithSummary("The series is uploaded: result DICOM, task FINISHED.")
+            .Produces<RecordOut>().ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"generation": 1, "files": ["image-001.dcm"]}""");
+        worker.MapPost("/failed", FailedAsync).WithName("reconstruction_failed").WithSummary("The job failed for good: task ERROR with the reason.")
+            .Produces<RecordOut>().ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"generation": 1, "reason": "The k-space is not two-dimensional."}""");
         return workflow;
     }
+
+    private const string DefinitionExample = """{"name": "cartesian", "description": "2D Cartesian reconstruction", "version": "1", "author": "imaging", "definition": {"steps": ["fft"]}}""";
 
     private static async Task<IResult> CreateAsync(WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         IOptions<StorageOptions> limits, CancellationToken ct)

@@ -20,6 +20,11 @@ public sealed partial class EndpointSecurityTests(ImportFactory import) : IClass
     {
         ["* /health"] = "readiness probe of the orchestrator; reports dependency states, no data",
         ["* /alive"] = "liveness probe of the orchestrator",
+        ["GET /openapi/{documentName}.json"] = "the API description, no data",
+        ["GET /scalar/{documentName?}"] = "the API reference page, no data",
+        ["GET /scalar/scalar.js"] = "a static script of the API reference page",
+        ["GET /scalar/scalar.aspnetcore.js"] = "a static script of the API reference page",
+        ["GET /scalar/favicon.svg"] = "the API reference page's icon",
     };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -67,6 +72,7 @@ public sealed partial class EndpointSecurityTests(ImportFactory import) : IClass
     [InlineData("/alive", HttpStatusCode.OK)]
     [InlineData("/retrieval/studies/project-1", HttpStatusCode.Unauthorized)]
     [InlineData("/no/such/path", HttpStatusCode.NotFound)]
+    [InlineData("/openapi/v1.json", HttpStatusCode.OK)]
     public async Task Every_answer_carries_the_security_headers(string path, HttpStatusCode status)
     {
         using var response = await import.CreateClient().GetAsync(path, Ct);

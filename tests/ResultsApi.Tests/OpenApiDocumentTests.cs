@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Imaging.TestSupport;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace ResultsApi.Tests;
+
+/// <summary>
+/// /openapi/v1.json is valid OpenAPI (read and validated by Microsoft.OpenApi) and complete: every endpoint the host
+/// maps is in it with a summary, an operationId, described parameters, a success answer with its body, 401 (and 403 for a role) when it
+/// needs a token, a body schema for every error, and the seeds' bodies as the examples of the answers the seeds fix.
+/// </summary>
+public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
+{
+    /// <summary>Endpoints that are not the API: probes, the document itself and its reference page.</summary>
+    private static readonly string[] NotTheApi = ["/health", "/alive", "/openapi", "/scalar"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_document_is_valid_OpenAPI()
+    {
+        var (json, document, diagnostic) = await ReadAsync();
+
+        Assert.True(diagnostic.Errors.Count == 0, string.Join("\n", diagnostic.Errors.Select(e => $"{e.Pointer}: {e.Message}")));
+        var errors = document.Validate(ValidationRuleSet.GetDefaultRuleSet())?.ToList() ?? [];
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Pointer}: {e.Message}")));
+        Assert.StartsWith("3.", JsonNode.Parse(json)!["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(document.Components?.SecuritySchemes?.ContainsKey("Bearer"));
+        Assert.True(document.Components?.SecuritySchemes?.ContainsKey("SourceToken"));
+    }
+
+    [Fact]
+    public async Task Every_endpoint_is_documented_completely()
+    {
+        var (_, document, _) = await ReadAsync();
+        List<string> failures = [];
+
+        foreach (var endpoint in Endpoints())
+        {
+            var operation = document.Paths?.GetValueOrDefault(endpoint.DocumentPath)?.Operations?.GetValueOrDefault(HttpMethod.Parse(endpoint.Method));
+            if (operation is null)
+            {
+                failures.Add($"{endpoint.Key}: not in the document");
+                continue;
+            }
+
+            var responses = operation.Responses ?? [];
+            void Require(bool condition, string what)
+            {
+                if (!condition)
+                {
+                    failures.Add($"{endpoint.Key}: {what}");
+                }
+            }
+
+            Require(!string.IsNullOrWhiteSpace(operation.Summary), "no summary");
+            Require(!string.IsNullOrWhiteSpace(operation.OperationId), "no operationId");
+            Require(responses.Keys.Any(code => code.StartsWith('2')), "no 2xx answer");
+            Require(responses.Values.All(r => !string.IsNullOrWhiteSpace(r.Description)), "a response without a description");
+            foreach (var parameter in operation.Parameters ?? [])
+            {
+                Require(!string.IsNullOrWhiteSpace(parameter.Description), $"parameter {parameter.Name} undescribed");
+            }
+
+            foreach (var parameter in endpoint.Route.RoutePattern.Parameters)
+            {
+                Require(operation.Parameters?.Any(p => p.Name == parameter.Name && p.In == ParameterLocation.Path) == true, $"path parameter {parameter.Name} missing");
+            }
+
+            // The generator answers a bare 200 for any handler that returns IResult; only a declared answer has a body.
+            foreach (var (code, response) in responses.Where(r => r.Key[0] is '2' && r.Key != "204"))
+            {
+                Require(response.Content is { Count: > 0 } && response.Content.Values.All(m => m.Schema is not null), $"{code} without a body schema");
+            }
+
+            foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
+            {
+                Require(response.Content is { Count: > 0 } && response.Content.Values.All(m => m.Schema is not null), $"{code} without a body schema");
+            }
+
+            if (endpoint.Protected)
+            {
+                Require(responses.ContainsKey("401"), "needs a token but documents no 401");
+                Require(operation.Security is { Count: > 0 }, "needs a token but names no security scheme");
+                Require(!endpoint.RoleRequired || responses.ContainsKey("403"), "requires a role but documents no 403");
+            }
+
+            if (endpoint.Route.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null)
+            {
+                Require(operation.RequestBody?.Content is { Count: > 0 }, "takes an upload but documents no request body");
+                Require(responses.ContainsKey("413"), "takes an upload but documents no 413");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // The check is only as good as the endpoint list it reads.
+        Assert.True(Endpoints().Count > 70, "The endpoint data source lists fewer endpoints than the service maps.");
+    }
+
+    [Fact]
+    public async Task Operation_ids_are_unique()
+    {
+        var (_, document, _) = await ReadAsync();
+
+        var ids = document.Paths!.Values.SelectMany(p => p.Operations!.Values).Select(o => o.OperationId).ToList();
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task The_answers_the_seeds_fix_have_the_seeds_bodies_as_examples()
+    {
+        var (_, document, _) = await ReadAsync();
+        var series = SeedDocuments.JsonBodies("series-results-api.txt");
+        var quality = SeedDocuments.JsonBodies("quality-session-results.md");
+        // The seeds' bodies in their order: series results 200, 202, 401, 403, 404, 400; quality session results 200, 404.
+        Assert.Equal(6, series.Count);
+        Assert.Equal(2, quality.Count);
+        var (ok, accepted, unauthorized, denied, notUploaded, useCase) = (series[0], series[1], series[2], series[3], series[4], series[5]);
+        var (sessionResults, noSession) = (quality[0], quality[1]);
+        var expected = new (string Method, string Path, string Status, JsonNode Body)[]
+        {
+            ("GET", "/results/{series}", "200", ok),
+            ("GET", "/results/{series}", "202", accepted),
+            ("GET", "/results/{series}", "401", unauthorized),
+            ("GET", "/results/{series}", "403", denied),
+            ("GET", "/results/{series}", "404", notUploaded),
+            ("GET", "/results/{series}", "400", useCase),
+            ("GET", "/compute/{series}", "401", unauthorized),
+            ("GET", "/compute/{series}", "403", denied),
+            ("GET", "/compute/{series}", "404", notUploaded),
+            ("POST", "/studies", "401", unauthorized),
+            ("POST", "/studies", "403", denied),
+            ("GET", "/results/files/{source_id}/{series}/{filename}", "403", denied),
+            ("GET", "/api/results/{session_id}", "200", sessionResults),
+            ("GET", "/api/results/{session_id}", "404", noSession),
+            ("GET", "/api/results/{session_id}/measurements", "404", noSession),
+            ("GET", "/api/sessions/{session_id}", "404", noSession),
+            ("GET", "/api/download/{session_id}", "404", noSession),
+        };
+
+        foreach (var (method, path, status, body) in expected)
+        {
+            var response = document.Paths![path].Operations![HttpMethod.Parse(method)].Responses![status];
+            var media = response.Content!["application/json"];
+            Assert.True(media.Example is not null, $"{method} {path} {status}: no example");
+            Assert.True(JsonNode.DeepEquals(body, media.Example), $"{method} {path} {status}: the example is not the seed's body:\n{media.Example}");
+        }
+    }
+
+    private async Task<(string Json, OpenApiDocument Document, Microsoft.OpenApi.Reader.OpenApiDiagnostic Diagnostic)> ReadAsync()
+    {
+        using var response = await api.CreateClient().GetAsync("/openapi/v1.json", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await response.Content.ReadAsStringAsync(Ct);
+        var (document, diagnostic) = OpenApiDocument.Parse(json, "json");
+        Assert.NotNull(document);
+        Assert.NotNull(diagnostic);
+        return (json, document, diagnostic);
+    }
+
+    private List<Endpoint> Endpoints() =>
+    [
+        .. api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => !NotTheApi.Any(prefix => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith(prefix, StringComparison.Ordinal)))
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => new Endpoint(method, e))),
+    ];
+
+    /// <summary>One method of one route endpoint, with what its metadata says about authorization.</summary>
+    private sealed record Endpoint(string Method, RouteEndpoint Route)
+    {
+        public string Pattern => "/" + Route.RoutePattern.RawText!.TrimStart('/');
+
+        public string Key => $"{Method} {Pattern}";
+
+        /// <summary>The document's path: the pattern without the trailing slash some seed routes have (routing ignores it).</summary>
+        public string DocumentPath => Pattern.Length > 1 ? Pattern.TrimEnd('/') : Pattern;
+
+        public bool Protected => Route.Metadata.GetMetadata<IAllowAnonymous>() is null
+            && (Route.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0 || Route.Metadata.GetOrderedMetadata<AuthorizationPolicy>().Count > 0);
+
+        public bool RoleRequired => Route.Metadata.GetOrderedMetadata<AuthorizationPolicy>().Any(p => p.Requirements.OfType<RolesAuthorizationRequirement>().Any())
+            || Route.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => !string.IsNullOrEmpty(a.Roles));
+    }
+}
