@@ -3,28 +3,13 @@ using System.Text.Json.Nodes;
 namespace Imaging.TestSupport;
 
 /// <summary>
-/// The seed documents that fix the APIs' paths and bodies (shared/seeds, beside the repository: /work/shared/seeds on a
-/// developer's machine, beside the clone in CI), and the JSON bodies they show.
+/// The seed documents that fix the APIs' paths and bodies, and the JSON bodies they show. Copies of shared/seeds are kept
+/// in tests/TestSupport/Seeds (copied beside every test assembly), so a clean clone on a fresh machine has them.
 /// </summary>
 public static class SeedDocuments
 {
-    /// <summary>The seeds folder: shared/seeds in the nearest folder above the tests (or above the repository) that has one.</summary>
-    public static string Folder
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var seeds = Path.Combine(dir.FullName, "shared", "seeds");
-                if (Directory.Exists(seeds))
-                {
-                    return seeds;
-                }
-            }
-
-            throw new DirectoryNotFoundException($"No shared/seeds folder above {AppContext.BaseDirectory}: the seed documents sit beside the repository.");
-        }
-    }
+    /// <summary>The seeds folder beside the test assembly.</summary>
+    public static string Folder => Path.Combine(AppContext.BaseDirectory, "Seeds");
 
     /// <summary>
     /// Every JSON body of a seed document, in the order it shows them: each balanced {…} that parses as JSON (the seeds'
