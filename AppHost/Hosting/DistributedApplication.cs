@@ -304,7 +304,7 @@ public sealed class DistributedApplication : IAsyncDisposable
                 progress.Dispose();
                 Console.WriteLine(ResourceTable.Render(ResourceNotifications.Current, Resources));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"All {Services.Count()} services and servers healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
+                    $"All {Services.Count()} resources healthy in {clock.Elapsed.TotalSeconds:0.0} s. State: {StateFile}"));
                 if (DashboardLoginUrl is not null)
                 {
                     Console.WriteLine($"Dashboard: {DashboardLoginUrl}");

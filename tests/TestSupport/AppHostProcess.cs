@@ -57,7 +57,7 @@ public sealed class AppHostProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AppHost.dll"));
-        foreach (var argument in (string[])["--data-dir", dataDirectory, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpGrpcPort=0", "--AppHost:Dashboard:OtlpHttpPort=0", .. arguments ?? []])
+        foreach (var argument in (string[])["--data-dir", dataDirectory, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpGrpcPort=0", "--AppHost:Dashboard:OtlpHttpPort=0", "--AppHost:DemoData=false", .. arguments ?? []])
         {
             info.ArgumentList.Add(argument);
         }
