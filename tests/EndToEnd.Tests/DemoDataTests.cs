@@ -95,7 +95,7 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
         var script = new StringBuilder();
         for (var i = 0; i < steps.Count; i++)
         {
-            script.Append(steps[i].Commands).Append('\n').Append(CultureInfo($"echo '@@step {i}@@'\n"));
+            script.Append(steps[i].Commands).Append(FormattableString.Invariant($"\necho '@@step {i}@@'\n"));
         }
 
         var folder = Directory.CreateTempSubdirectory("walkthrough-").FullName;
@@ -198,6 +198,4 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
 
         return (await output, await errors);
     }
-
-    private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
 }
