@@ -116,10 +116,18 @@ public sealed class InputLimitsTests(KestrelResultsApiFactory api) : IClassFixtu
 
         using HttpContent content = chunked ? new StreamContent(new UnknownLength(json)) : new ByteArrayContent(json);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await client.PostAsync("/api/v1/exam/new", content, Ct);
+        try
+        {
+            using var response = await client.PostAsync("/api/v1/exam/new", content, Ct);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        catch (HttpRequestException) when (chunked)
+        {
+            // A chunked body has no length to refuse up front: Kestrel answers 413 once it has read past the limit and
+            // closes, and the client may still be writing the rest, so it can see the closed connection instead.
+        }
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(before, await SnapshotAsync());
     }
 
