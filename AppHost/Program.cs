@@ -23,6 +23,7 @@ var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
     .WithReference(redis).WaitFor(redis)
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health")
+    .WithUrl("/scalar/v1", "API reference")
     .WithExternalHttpEndpoints();
 
 // The worker's service account on ResultsApi: one generated password, kept in the data folder's secrets, given to both.
@@ -48,6 +49,7 @@ var imagingImport = builder.AddProject<Projects.ImagingImport>("imagingimport")
     .WithReference(redis).WaitFor(redis)
     .WithReference(resultsApi)
     .WithHttpHealthCheck("/health")
+    .WithUrl("/scalar/v1", "API reference")
     .WithExternalHttpEndpoints();
 
 // The source PACS the cohorts are read from, over DICOMweb: an existing one (ConnectionStrings:pacs), or an Orthanc

@@ -29,17 +29,29 @@ public sealed partial class RecoJobConsumer(ResultsApiClient api, IOptions<Recon
 
         try
         {
+            // Progress: reading 0–10 %, reconstructing 10–80 %, writing and storing the images 80–99 %, FINISHED 100 %.
+            var progress = new JobProgress($"Record {job.RecordId}", (percent, stage, token) => api.ReportProgressAsync(job.RecordId, started.Generation, percent, stage, token),
+                options.Value.ProgressInterval, time, logger);
             var raw = await api.GetRawDataAsync(job.RecordId, cancellationToken);
             var kspace = KSpace.FromNpy(raw, options.Value.MaxRawDataValues);
+            await progress.StageAsync(10, $"k-space read: {kspace.Slices} slice(s) from {kspace.Coils} coil(s) of {kspace.Rows}×{kspace.Columns}", cancellationToken);
             var begun = time.GetTimestamp();
-            var images = CartesianReconstruction.Reconstruct(kspace, cancellationToken);
+            var images = new List<MagnitudeImage>(kspace.Slices);
+            foreach (var image in CartesianReconstruction.Slices(kspace, cancellationToken))
+            {
+                images.Add(image);
+                await progress.StepAsync(10, 80, images.Count, kspace.Slices, $"reconstructed slice {images.Count} of {kspace.Slices}", cancellationToken);
+            }
+
             LogReconstructed(logger, job.RecordId, kspace.Slices, kspace.Coils, kspace.Rows, kspace.Columns, time.GetElapsedTime(begun).TotalMilliseconds);
             var series = MrSeriesWriter.Write(images,
                 new SeriesContext(job.RecordId, started.ExamId, started.PatientId, started.ExamName, started.ExamCreated, started.TaskId, started.TaskName),
                 time.GetUtcNow(), options.Value.PixelSpacing);
-            foreach (var instance in series)
+            await progress.StageAsync(80, $"{series.Count} image(s) reconstructed; storing them", cancellationToken);
+            for (var i = 0; i < series.Count; i++)
             {
-                await api.PutInstanceAsync(started.ResultId, instance.FileName, instance.Part10, cancellationToken);
+                await api.PutInstanceAsync(started.ResultId, series[i].FileName, series[i].Part10, cancellationToken);
+                await progress.StepAsync(80, 99, i + 1, series.Count, $"stored image {i + 1} of {series.Count}", cancellationToken);
             }
 
             if (await api.FinishAsync(job.RecordId, started.Generation, [.. series.Select(i => i.FileName)], cancellationToken))

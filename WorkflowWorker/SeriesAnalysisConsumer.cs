@@ -88,6 +88,12 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
         var slices = new List<SliceStatistics>(sliceCount);
         var sample = new List<float>();
         DicomDataset? first = null;
+        // Progress: reading and measuring 0–70 %, rendering and storing the images 70–99 %, DONE 100 %.
+        var progress = new JobProgress($"Series {series.SeriesInstanceUid}",
+            (percent, stage, token) => api.ReportAnalysisProgressAsync(series.SourceId, series.SeriesInstanceUid, series.Attempt, percent, stage, token),
+            settings.ProgressInterval, time, logger);
+        await progress.StageAsync(0, $"reading {series.Instances.Count} instance(s)", cancellationToken);
+        var read = 0;
         foreach (var instance in series.Instances)
         {
             var (dataset, frames, unsupported) = await ReadAsync(series, instance, cancellationToken);
@@ -116,6 +122,8 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
                     kept[index] = new Frame(values, frames.Rows, frames.Columns, frames.Monochrome1);
                 }
             }
+
+            await progress.StepAsync(0, 70, ++read, series.Instances.Count, $"read instance {read} of {series.Instances.Count}", cancellationToken);
         }
 
         if (first is null)
@@ -132,6 +140,8 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
         var study = StudyOf(first, now);
         var scName = $"analysis:{series.SourceId}:{series.SeriesInstanceUid}:attempt:{series.Attempt}";
 
+        var images = previewIndices.Count + keySlices.Count;
+        await progress.StageAsync(70, $"{slices.Count} slice(s) measured; rendering {images} image(s)", cancellationToken);
         var previews = new List<ReportFile>();
         var previewSeries = new ImageSeries(DicomUid.FromName(scName + ":previews"), 9001, "OT", $"Previews W{window.Width:0.#} L{window.Center:0.#}");
         foreach (var index in previewIndices)
@@ -139,6 +149,7 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             var name = $"sc-{previews.Count + 1:D4}.dcm";
             await UploadScAsync(series, name, study, previewSeries, previews.Count + 1, window, kept[index], now, $"{scName}:sc:{index}", cancellationToken);
             previews.Add(new ReportFile(name, index));
+            await progress.StepAsync(70, 99, previews.Count, images, $"stored image {previews.Count} of {images}", cancellationToken);
         }
 
         var keys = new List<ReportKeySlice>();
@@ -149,6 +160,7 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             var name = $"key-{keys.Count + 1:D2}.dcm";
             await UploadScAsync(series, name, study, keySeries, keys.Count + 1, window, frame, now, $"{scName}:key:{key.Index}", cancellationToken);
             keys.Add(new ReportKeySlice(name, key.Index, key.Reasons));
+            await progress.StepAsync(70, 99, previews.Count + keys.Count, images, $"stored image {previews.Count + keys.Count} of {images}", cancellationToken);
         }
 
         var report = new SeriesReport(ct ? CtUsecase : MrUsecase, series.SeriesInstanceUid, series.StudyInstanceUid, modality, series.AccessionNumber,

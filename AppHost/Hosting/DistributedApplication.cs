@@ -106,7 +106,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             foreach (var resource in Resources)
             {
                 ResourceNotifications.Publish(new ResourceSnapshot(resource.Name, resource.Kind, KnownResourceStates.NotStarted, HealthStatus.Unknown,
-                    "-", [], [], null, 0, null, null, [.. resource.WaitsFor.Select(r => r.Name)], null, []));
+                    "-", [], [], null, 0, null, null, [.. resource.WaitsFor.Select(r => r.Name)], null, [], []));
             }
 
             await _orchestrator.StartAsync(ConfiguredPort, cancellationToken);

@@ -144,6 +144,19 @@ public static class ResourceBuilderExtensions
     }
 
     /// <summary>Marks the http endpoints as reachable from outside the application (used by publishing).</summary>
+    /// <summary>A page of the resource the dashboard links to, as Aspire's WithUrl: a path on its first HTTP endpoint.</summary>
+    public static IResourceBuilder<T> WithUrl<T>(this IResourceBuilder<T> builder, string path, string displayText)
+        where T : Resource
+    {
+        if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || string.IsNullOrWhiteSpace(displayText))
+        {
+            throw new ArgumentException($"'{builder.Resource.Name}': a link is a path starting with a single '/' (such as /scalar/v1) and words to show.", nameof(path));
+        }
+
+        builder.Resource.Links.Add(new ResourceLink(path, displayText));
+        return builder;
+    }
+
     public static IResourceBuilder<T> WithExternalHttpEndpoints<T>(this IResourceBuilder<T> builder)
         where T : Resource
     {

@@ -19,14 +19,16 @@ public static class DicomWebApi
 {
     public const string Prefix = "/dicom-web";
 
+    private const int StowProgressParts = 100;
+
     public static RouteGroupBuilder MapDicomWebApi(this RouteGroupBuilder dicomWeb)
     {
         dicomWeb.WithTags("dicomweb");
-        dicomWeb.MapPost("/studies", (HttpRequest request, ResultsDbContext db, DicomInstanceStore store, IOptions<StorageOptions> options, CancellationToken ct) =>
-            StoreAsync(request, null, db, store, options, ct)).WithName("stow_rs").DisableAntiforgery().AcceptsUpload()
+        dicomWeb.MapPost("/studies", (HttpRequest request, ResultsDbContext db, DicomInstanceStore store, IOptions<StorageOptions> options, ILoggerFactory loggers,
+            CancellationToken ct) => StoreAsync(request, null, db, store, options, loggers, ct)).WithName("stow_rs").DisableAntiforgery().AcceptsUpload()
             .WithSummary("STOW-RS: store instances (multipart/related; type=\"application/dicom\").").Stow();
         dicomWeb.MapPost("/studies/{study}", (string study, HttpRequest request, ResultsDbContext db, DicomInstanceStore store, IOptions<StorageOptions> options,
-            CancellationToken ct) => StoreAsync(request, study, db, store, options, ct)).WithName("stow_rs_study").DisableAntiforgery().AcceptsUpload()
+            ILoggerFactory loggers, CancellationToken ct) => StoreAsync(request, study, db, store, options, loggers, ct)).WithName("stow_rs_study").DisableAntiforgery().AcceptsUpload()
             .WithSummary("STOW-RS: store instances of one study.").Stow();
 
         dicomWeb.MapGet("/studies/{study}", (string study, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct) =>
@@ -537,8 +539,9 @@ public static class DicomWebApi
     }
 
     private static async Task<IResult> StoreAsync(HttpRequest request, string? study, ResultsDbContext db, DicomInstanceStore store,
-        IOptions<StorageOptions> options, CancellationToken ct)
+        IOptions<StorageOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
+        var logger = loggers.CreateLogger(typeof(DicomWebApi));
         if (study is not null && DicomUid.Validate(study) is { } invalidStudy)
         {
             return ApiProblems.BadRequest("Invalid Study Instance UID", invalidStudy);
@@ -603,6 +606,12 @@ public static class DicomWebApi
                 {
                     failed.Add(failure!);
                 }
+
+                // A large upload says in the log how far it has got, every so many parts.
+                if (parts % StowProgressParts == 0)
+                {
+                    logger.LogInformation("STOW-RS for source {SourceId}: {Parts} part(s) read so far, {Bytes} bytes", source, parts, body.BytesRead);
+                }
             }
         }
         catch (Exception tooLarge) when (tooLarge is UploadTooLargeException || tooLarge is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
@@ -648,6 +657,8 @@ public static class DicomWebApi
             return ApiProblems.BadRequest("No instances", "The multipart/related body holds no parts.");
         }
 
+        logger.LogInformation("STOW-RS for source {SourceId}: {Stored} instance(s) stored, {Failed} refused, of study {StudyInstanceUid}; {Bytes} bytes read",
+            source, stored.Count, failed.Count, study ?? stored.FirstOrDefault()?.Instance.StudyInstanceUid, body.BytesRead);
         var response = StoreResponse(request, study ?? stored.FirstOrDefault()?.Instance.StudyInstanceUid, stored, failed);
         var status = failed.Count == 0 ? StatusCodes.Status200OK : stored.Count == 0 ? StatusCodes.Status409Conflict : StatusCodes.Status202Accepted;
         return TypedResults.Text(DicomJson.Serialize(response), "application/dicom+json", System.Text.Encoding.UTF8, status);

@@ -71,6 +71,9 @@ public sealed record ReconstructionContext(int RecordId, int Generation, string 
 
 public sealed record ReconstructionStarted(string Input);
 
+/// <summary>The worker's report of how far it is: percent 0–99 and the stage, for the task a person follows.</summary>
+public sealed record ReconstructionProgress(int Generation, int Percent, string? Stage);
+
 public sealed record ReconstructionFinished(int Generation, List<string> Files);
 
 public sealed record ReconstructionFailed(int Generation, string Reason);

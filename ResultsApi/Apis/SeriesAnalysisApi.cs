@@ -31,6 +31,10 @@ public static partial class SeriesAnalysisApi
         worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").AcceptsUpload().WithSummary("Store a result file; the same name again replaces it.")
             .AcceptsRaw("application/octet-stream", "The file's bytes, as they are.")
             .Produces<StoredFile>().ProducesProblems(BadRequest, NotFound, Conflict, StatusCodes.Status413PayloadTooLarge);
+        worker.MapPost("/progress", ProgressAsync).WithName("series_analysis_progress")
+            .WithSummary("How far the analysis is: percent 0–99 and the stage, which /results answers in headers while it runs.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"attempt": 1, "percent": 35, "stage": "read instance 4 of 8"}""");
         worker.MapPost("/finished", FinishedAsync).WithName("series_analysis_finished").WithSummary("The analysis is done: DONE with triage status, use case and files.")
             .WithDescription($"files maps each kind ({string.Join(", ", FileKinds)}) to names PUT to files/{{filename}} before.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
@@ -54,6 +58,8 @@ public static partial class SeriesAnalysisApi
         }
 
         analysis!.Status = AnalysisStatus.PROCESSING;
+        analysis.Progress = 0;
+        analysis.Stage = null;
         analysis.DatetimeUpdated = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         var rows = await db.Instances.AsNoTracking().Where(i => i.SourceId == analysis.SourceId && i.SeriesInstanceUid == series)
@@ -182,6 +188,41 @@ public static partial class SeriesAnalysisApi
     /// The analysis the worker's call is about: 400 for malformed ids, 404 when there is none, 409 when the call names
     /// another attempt than the current one or the analysis was already reported (DONE, UNSUPPORTED, FAILED).
     /// </summary>
+    private static async Task<IResult> ProgressAsync(string source_id, string series, ProgressIn payload, ResultsDbContext db, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        // 100 is DONE's alone: a progress report never claims the analysis is finished.
+        if (payload.Percent is < 0 or > 99)
+        {
+            return ApiProblems.BadRequest("Invalid progress", $"percent is {payload.Percent}; give a whole number from 0 to 99 (DONE is 100).");
+        }
+
+        var stage = payload.Stage?.Trim() ?? "";
+        if (stage.Length is 0 or > 200 || !stage.All(c => c is >= ' ' and <= '~'))
+        {
+            return ApiProblems.BadRequest("Invalid stage", "Give the stage in 1 to 200 printable ASCII characters (it is sent in a header), such as 'read instance 3 of 8'.");
+        }
+
+        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (analysis!.Status != AnalysisStatus.PROCESSING)
+        {
+            return TypedResults.Problem(title: "Not in progress", detail: $"Attempt {analysis.Attempt} of series {series} is {analysis.Status}; only a started analysis has progress.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        analysis.Progress = payload.Percent;
+        analysis.Stage = stage;
+        analysis.DatetimeUpdated = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        LogProgress(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, payload.Percent, stage);
+        return TypedResults.NoContent();
+    }
+
     private static async Task<(SeriesAnalysis? Analysis, IResult? Refusal)> FindAsync(string sourceText, string series, int? attempt, ResultsDbContext db,
         CancellationToken ct)
     {
@@ -214,6 +255,8 @@ public static partial class SeriesAnalysisApi
 
     public sealed record AttemptIn(int Attempt);
 
+    public sealed record ProgressIn(int Attempt, int Percent, string? Stage);
+
     public sealed record AnalysisReasonIn(int Attempt, string Reason);
 
     public sealed record AnalysisFinishedIn(int Attempt, string Usecase, string TriageStatus, Dictionary<string, List<string>> Files);
@@ -225,6 +268,9 @@ public static partial class SeriesAnalysisApi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis attempt {Attempt} started on {Instances} instance(s)")]
     private static partial void LogStarted(ILogger logger, string seriesInstanceUid, Guid sourceId, int attempt, int instances);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis {Percent}% ({Stage})")]
+    private static partial void LogProgress(ILogger logger, string seriesInstanceUid, Guid sourceId, int percent, string stage);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis DONE, use case {Usecase}, triage {TriageStatus}, {Files} file(s)")]
     private static partial void LogFinished(ILogger logger, string seriesInstanceUid, Guid sourceId, string usecase, string triageStatus, int files);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Auth;
@@ -29,7 +30,8 @@ public static partial class SeriesResultsApi
         vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).")
             .WithDescription("200 with the result files as signed links (valid for a limited time), 202 while the analysis runs, 400 when no use case "
                 + "applies, 404 before the series is uploaded, 409 when it was uploaded but never queued (call /compute/{series}), 422 when the "
-                + "analysis failed (call /compute/{series} again).")
+                + "analysis failed (call /compute/{series} again). While it runs, the 202 keeps the seed's body and says how far the analysis is in "
+                + $"the headers {ProgressHeader} (percent, 0–99) and {StageHeader} (such as 'read instance 3 of 8').")
             .Produces<SeedBodies.SeriesResults>().WithResponseExample(StatusCodes.Status200OK, SeedExamples.SeriesResults)
             .Produces<SeedBodies.VendorMessage>(StatusCodes.Status202Accepted).WithResponseExample(StatusCodes.Status202Accepted, SeedExamples.SeriesUnderProcess)
             .Produces<SeedBodies.SeriesNotAnalysed>(StatusCodes.Status400BadRequest)
@@ -69,6 +71,9 @@ public static partial class SeriesResultsApi
     private static RouteHandlerBuilder NotUploaded(this RouteHandlerBuilder builder) => builder
         .Produces<SeedBodies.VendorMessage>(StatusCodes.Status404NotFound).WithResponseExample(StatusCodes.Status404NotFound, SeedExamples.SeriesNotUploaded);
 
+    public const string ProgressHeader = "X-Analysis-Progress";
+    public const string StageHeader = "X-Analysis-Stage";
+
     private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
         CancellationToken ct)
     {
@@ -92,6 +97,9 @@ public static partial class SeriesResultsApi
         switch (analysis.Status)
         {
             case AnalysisStatus.QUEUED or AnalysisStatus.PROCESSING:
+                // The seed fixes the body; how far the worker is goes in headers, so a client of the seed sees nothing new.
+                request.HttpContext.Response.Headers[ProgressHeader] = analysis.Progress.ToString(CultureInfo.InvariantCulture);
+                request.HttpContext.Response.Headers[StageHeader] = analysis.Status == AnalysisStatus.QUEUED ? "queued" : analysis.Stage ?? "started";
                 return Json(StatusCodes.Status202Accepted, new { success = false, message = $"Resource with sopInstanceUID {series} is under process. Please check back in some time." });
             case AnalysisStatus.UNSUPPORTED or AnalysisStatus.FAILED:
                 // The seed's 400 body; a failed analysis (not in the seed) keeps its shape with its own message and code.

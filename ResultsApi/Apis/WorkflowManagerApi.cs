@@ -69,6 +69,10 @@ public static class WorkflowManagerApi
         worker.MapPost("/started", StartedAsync).WithName("reconstruction_started").WithSummary("The worker took the job: task INPROGRESS.")
             .Produces<ReconstructionContext>().ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"input": "records/12/kspace.npy"}""");
+        worker.MapPost("/progress", ProgressAsync).WithName("reconstruction_progress")
+            .WithSummary("How far the reconstruction is: the task's progress (percent) and status message (stage).")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .WithRequestExample("""{"generation": 1, "percent": 45, "stage": "reconstructing slice 2 of 4"}""");
         worker.MapPost("/finished", FinishedAsync).WithName("reconstruction_finished").WithSummary("The series is uploaded: result DICOM, task FINISHED.")
             .Produces<RecordOut>().ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"generation": 1, "files": ["image-001.dcm"]}""");
@@ -350,6 +354,7 @@ public static class WorkflowManagerApi
         record.DatetimeUpdated = now;
         var task = await db.Tasks.Include(t => t.Workflow!).ThenInclude(w => w.Exam!).SingleAsync(t => t.Id == record.TaskId, ct);
         task.Status = ItemStatus.INPROGRESS;
+        task.Progress = 0;
         task.StatusMessage = $"Reconstructing record {record.Id}";
         task.DatetimeUpdated = now;
         await db.SaveChangesAsync(ct);
@@ -357,6 +362,47 @@ public static class WorkflowManagerApi
         var exam = task.Workflow!.Exam!;
         return TypedResults.Ok(new ReconstructionContext(record.Id, record.Generation, input!, record.ResultId!.Value, task.Id, task.Name, task.WorkflowId,
             exam.Id, exam.Name, exam.PatientId, exam.DatetimeCreated));
+    }
+
+    private static async Task<IResult> ProgressAsync(string record_id, ReconstructionProgress payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        // 100 is FINISHED's alone: a progress report never claims the work is done.
+        if (payload.Percent is < 0 or > 99)
+        {
+            return ApiProblems.BadRequest("Invalid progress", $"percent is {payload.Percent}; give a whole number from 0 to 99 (FINISHED sets 100).");
+        }
+
+        var stage = payload.Stage?.Trim() ?? "";
+        if (stage.Length is 0 or > 200)
+        {
+            return ApiProblems.BadRequest("Invalid stage", "Give the stage the reconstruction is at in 1 to 200 characters, such as 'reconstructing slice 2 of 4'.");
+        }
+
+        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var record = found!.Record;
+        if (payload.Generation != record.Generation || record.Status != RecordStatus.INPROGRESS)
+        {
+            return Conflict("Not in progress", $"Record {record.Id} is {record.Status} at upload {record.Generation}; a report for upload {payload.Generation} changes nothing.");
+        }
+
+        var now = time.GetUtcNow();
+        var updated = await db.Tasks.Where(t => t.Id == record.TaskId && t.Status == ItemStatus.INPROGRESS)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.Progress, payload.Percent)
+                .SetProperty(t => t.StatusMessage, $"Reconstructing record {record.Id}: {stage}")
+                .SetProperty(t => t.DatetimeUpdated, now), ct);
+        if (updated == 0)
+        {
+            return Conflict("Not in progress", $"The task of record {record.Id} is no longer in progress.");
+        }
+
+        LogProgress(loggers.CreateLogger(typeof(WorkflowManagerApi)), record.Id, record.TaskId, payload.Percent, stage);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> FinishedAsync(string record_id, ReconstructionFinished payload, ResultsDbContext db, ResultStorage storage, HttpContext http,
@@ -522,6 +568,9 @@ public static class WorkflowManagerApi
 
     private static void LogStarted(ILogger logger, int recordId, Guid taskId, int generation) =>
         logger.LogInformation("Record {RecordId} of task {TaskId}: reconstruction of upload {Generation} started (trace {TraceId})", recordId, taskId, generation, TraceId);
+
+    private static void LogProgress(ILogger logger, int recordId, Guid taskId, int percent, string stage) =>
+        logger.LogInformation("Record {RecordId} of task {TaskId}: {Percent}% ({Stage})", recordId, taskId, percent, stage);
 
     private static void LogFinished(ILogger logger, int recordId, Guid taskId, int images) =>
         logger.LogInformation("Record {RecordId} of task {TaskId}: reconstructed into {Images} image(s), task FINISHED (trace {TraceId})", recordId, taskId, images, TraceId);

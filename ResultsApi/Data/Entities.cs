@@ -386,6 +386,12 @@ public sealed class SeriesAnalysis
     /// <summary>How many times the series was queued; the worker's reports name the attempt they belong to.</summary>
     public int Attempt { get; set; }
 
+    /// <summary>How far the worker is while PROCESSING, 0–99 (the worker's reports); /results answers it in headers while it runs.</summary>
+    public int Progress { get; set; }
+
+    /// <summary>The stage the worker last reported, such as "read instance 3 of 8".</summary>
+    public string? Stage { get; set; }
+
     /// <summary>How the analysis was queued: "compute" (the endpoint) or "stable" (no new instance for a while).</summary>
     public string QueuedBy { get; set; } = "compute";
 

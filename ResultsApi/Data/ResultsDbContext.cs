@@ -128,6 +128,7 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
             e.Property(x => x.Attempt).IsConcurrencyToken();
             e.Property(x => x.Status).HasConversion<string>();
             e.Property(x => x.Files).HasColumnType("jsonb");
+            e.Property(x => x.Stage).HasMaxLength(200);
             e.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.SourceId, x.SeriesInstanceUid }).IsUnique();
         });

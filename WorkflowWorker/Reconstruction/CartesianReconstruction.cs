@@ -12,13 +12,15 @@ public sealed record MagnitudeImage(int Rows, int Columns, double[] Pixels);
 /// </summary>
 public static class CartesianReconstruction
 {
-    public static MagnitudeImage[] Reconstruct(KSpace kspace, CancellationToken cancellationToken = default)
+    public static MagnitudeImage[] Reconstruct(KSpace kspace, CancellationToken cancellationToken = default) => [.. Slices(kspace, cancellationToken)];
+
+    /// <summary>The slices one by one, each reconstructed when asked for, so a caller can report progress between them.</summary>
+    public static IEnumerable<MagnitudeImage> Slices(KSpace kspace, CancellationToken cancellationToken = default)
     {
         var (rows, columns, coils) = (kspace.Rows, kspace.Columns, kspace.Coils);
         var pixels = rows * columns;
         var rowPlan = FftPlan.For(columns);
         var columnPlan = FftPlan.For(rows);
-        var images = new MagnitudeImage[kspace.Slices];
         var options = new ParallelOptions { CancellationToken = cancellationToken };
         for (var slice = 0; slice < kspace.Slices; slice++)
         {
@@ -48,10 +50,8 @@ public static class CartesianReconstruction
                 sumOfSquares[i] = Math.Sqrt(sumOfSquares[i]) * scale;
             }
 
-            images[slice] = new MagnitudeImage(rows, columns, sumOfSquares);
+            yield return new MagnitudeImage(rows, columns, sumOfSquares);
         }
-
-        return images;
     }
 
     // Leaves the image, unscaled, in scratch: row-major in WorkRe/WorkIm, or transposed ([x, y]) in Re/Im.

@@ -79,6 +79,16 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
         return true;
     }
 
+    /// <summary>Reports how far the job is (the task's progress and status message); false when ResultsApi refused it.</summary>
+    public async Task<bool> ReportProgressAsync(int recordId, int generation, int percent, string stage, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/record/{recordId}/progress")
+        {
+            Content = JsonContent.Create(new { generation, percent, stage }, options: Json),
+        }, cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
     public async Task FailAsync(int recordId, int generation, string reason, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/record/{recordId}/failed")
@@ -123,6 +133,16 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
             Content = new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue(contentType) } },
         }, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>Reports how far the analysis is (the percentage and stage /results answers while it runs); false when ResultsApi refused it.</summary>
+    public async Task<bool> ReportAnalysisProgressAsync(Guid sourceId, string seriesUid, int attempt, int percent, string stage, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, "progress"))
+        {
+            Content = JsonContent.Create(new { attempt, percent, stage }, options: Json),
+        }, cancellationToken);
+        return response.IsSuccessStatusCode;
     }
 
     /// <summary>Reports the outcome: "finished", "unsupported" or "failed". False when the attempt was superseded or already reported (409).</summary>

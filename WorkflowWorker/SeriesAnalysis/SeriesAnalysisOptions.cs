@@ -16,6 +16,9 @@ public sealed class SeriesAnalysisOptions
     [MinLength(0)]
     public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
 
+    /// <summary>Least time between two progress reports within a stage of an analysis (reading the instances, storing the images).</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>At most this many preview images (sc); a longer series is sampled evenly, first and last slice included.</summary>
     [Range(1, 10_000)]
     public int MaxPreviews { get; set; } = 64;

@@ -47,7 +47,20 @@ public sealed class DashboardBrowserTests(WholeApplication whole) : IClassFixtur
         }
 
         var api = whole.App.GetEndpoint("resultsapi").ToString().TrimEnd('/');
-        await Expect(page.Locator($"#resources-table tr[data-resource='resultsapi'] a[href^='{api}']")).ToBeVisibleAsync();
+        await Expect(page.Locator($"#resources-table tr[data-resource='resultsapi'] a[href='{api}']")).ToBeVisibleAsync();
+        // Each API's interactive reference is linked from its row, and the link opens it.
+        foreach (var service in new[] { "resultsapi", "imagingimport" })
+        {
+            var reference = page.Locator($"#resources-table tr[data-resource='{service}'] .resource-link a");
+            await Expect(reference).ToHaveTextAsync("API reference");
+            var href = await reference.GetAttributeAsync("href");
+            Assert.Equal($"{whole.App.GetEndpoint(service).ToString().TrimEnd('/')}/scalar/v1", href);
+            using var http = new HttpClient();
+            using var opened = await http.GetAsync(href, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, opened.StatusCode);
+            Assert.Equal("text/html", opened.Content.Headers.ContentType?.MediaType);
+        }
+
         await ScreenshotAsync(page, "1-resources");
 
         // A request to ResultsApi: raw data uploaded under a known trace id, reconstructed by the worker.

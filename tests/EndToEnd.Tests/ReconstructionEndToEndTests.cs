@@ -30,6 +30,19 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         var taskState = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/task/{task}", Ct);
         Assert.Equal("FINISHED", taskState.GetProperty("status").GetString());
         Assert.Equal(100, taskState.GetProperty("progress").GetInt32());
+        // On the way the worker reported its stages, which ResultsApi logged as it moved the task (and the worker too).
+        var reading = $"Record {record} of task {task}: 10% (k-space read: 1 slice(s) from 4 coil(s)";
+        var storing = $"Record {record} of task {task}: 80% (";
+        var lines = new List<string>();
+        for (var attempt = 0; attempt < 100 && !lines.Any(l => l.Contains(storing, StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(100, Ct);
+            lines = [.. whole.App.ResourceLogs.Get("resultsapi").Select(l => l.Text)];
+        }
+
+        var read = lines.FindIndex(l => l.Contains(reading, StringComparison.Ordinal));
+        Assert.True(read >= 0 && lines.FindIndex(l => l.Contains(storing, StringComparison.Ordinal)) > read, "ResultsApi logged the stages in order");
+        Assert.Contains(whole.App.ResourceLogs.Get("workflowworker"), l => l.Text.Contains($"Record {record}: 10% (k-space read", StringComparison.Ordinal));
         var dicom = Path.Combine(Path.GetDirectoryName(kspace)!, $"record-{record}.dcm");
         await File.WriteAllBytesAsync(dicom, await client.GetByteArrayAsync($"/api/v1/workflow/download/{record}", Ct), Ct);
 

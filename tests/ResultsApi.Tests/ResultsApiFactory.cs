@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 [assembly: AssemblyFixture(typeof(TestServers))]
 
@@ -34,6 +35,9 @@ public class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Prog
 
     /// <summary>This class's own Redis keys, on the shared Redis.</summary>
     public string CacheKeyPrefix { get; } = $"resultsapi-tests:{Guid.NewGuid():N}:";
+
+    /// <summary>What the service logged, for tests of what it tells its operators.</summary>
+    public LogLines Logs { get; } = new();
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
 
@@ -75,6 +79,7 @@ public class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Prog
         builder.UseSetting("RateLimits:LoginPerUsername", "1000000");
         builder.UseSetting("RateLimits:TokensPerUser", "1000000");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     /// <summary>A client logged in as <paramref name="username"/>.</summary>

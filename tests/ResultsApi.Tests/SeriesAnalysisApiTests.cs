@@ -139,6 +139,64 @@ public sealed class SeriesAnalysisApiTests(ResultsApiFactory api) : IClassFixtur
         Assert.NotNull(await QueuedJobAsync(stable));
     }
 
+    [Fact]
+    public async Task While_the_analysis_runs_results_keeps_the_seed_body_and_says_how_far_it_is_in_headers()
+    {
+        var (series, _) = await StoreSeriesAsync(2);
+        var (token, source) = await TokenAsync();
+        Assert.Equal(HttpStatusCode.OK, (await VendorAsync($"/compute/{series}", token)).Status);
+        var worker = await api.LoginAsync("workflow-worker", ResultsApiFactory.WorkerPassword);
+        var path = $"/api/v1/series-analyses/{source}/{series}";
+        var underProcess = $$"""{"success":false,"message":"Resource with sopInstanceUID {{series}} is under process. Please check back in some time."}""";
+
+        using (var early = await worker.PostAsJsonAsync($"{path}/progress", new { attempt = 1, percent = 10, stage = "read instance 1 of 2" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        }
+
+        var queued = await VendorWithHeadersAsync($"/results/{series}", token);
+        Assert.Equal((HttpStatusCode.Accepted, underProcess, "0", "queued"), queued);
+
+        (await worker.PostAsJsonAsync($"{path}/started", new { attempt = 1 }, Ct)).Dispose();
+        using (var reported = await worker.PostAsJsonAsync($"{path}/progress", new { attempt = 1, percent = 35, stage = "read instance 1 of 2" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, reported.StatusCode);
+        }
+
+        Assert.Equal((HttpStatusCode.Accepted, underProcess, "35", "read instance 1 of 2"), await VendorWithHeadersAsync($"/results/{series}", token));
+
+        (object Body, HttpStatusCode Status, string Title)[] refused =
+        [
+            (new { attempt = 1, percent = 100, stage = "done" }, HttpStatusCode.BadRequest, "Invalid progress"),
+            (new { attempt = 1, percent = 50, stage = "" }, HttpStatusCode.BadRequest, "Invalid stage"),
+            (new { attempt = 1, percent = 50, stage = "line\r\nX-Injected: 1" }, HttpStatusCode.BadRequest, "Invalid stage"),
+            (new { attempt = 1, percent = 50, stage = "slice 3 × 4" }, HttpStatusCode.BadRequest, "Invalid stage"),
+            (new { attempt = 2, percent = 50, stage = "another attempt" }, HttpStatusCode.Conflict, "Stale analysis"),
+        ];
+        foreach (var (body, status, title) in refused)
+        {
+            using var response = await worker.PostAsJsonAsync($"{path}/progress", body, Ct);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal(title, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString());
+        }
+
+        Assert.Equal((HttpStatusCode.Accepted, underProcess, "35", "read instance 1 of 2"), await VendorWithHeadersAsync($"/results/{series}", token));
+
+        (await worker.PostAsJsonAsync($"{path}/failed", new { attempt = 1, reason = "The pixel data is truncated." }, Ct)).Dispose();
+        var failed = await VendorWithHeadersAsync($"/results/{series}", token);
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, null, null), (failed.Status, failed.Progress, failed.Stage));
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, string? Progress, string? Stage)> VendorWithHeadersAsync(string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", $"Token {token}");
+        request.Headers.Add("Source", "default");
+        using var response = await api.CreateClient().SendAsync(request, Ct);
+        static string? One(HttpResponseMessage r, string name) => r.Headers.TryGetValues(name, out var values) ? Assert.Single(values) : null;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct), One(response, "X-Analysis-Progress"), One(response, "X-Analysis-Stage"));
+    }
+
     private async Task<(string Series, List<(string Uid, byte[] Bytes)> Instances)> StoreSeriesAsync(int count)
     {
         var client = await api.LoginAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Imaging.Dicom;
 using Imaging.ResultsApi.Data;
 using Microsoft.EntityFrameworkCore;
@@ -132,6 +133,24 @@ public sealed class StowTests(ResultsApiFactory api) : IClassFixture<ResultsApiF
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, notMultipart.StatusCode);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_large_upload_logs_how_far_it_has_got_and_what_it_stored()
+    {
+        var client = await api.LoginAsync();
+        var (study, series) = (DicomUid.Generate(), DicomUid.Generate());
+        var instances = Enumerable.Range(1, 250).Select(n => Instance(study, series, n, out _)).ToArray();
+
+        using var response = await client.PostAsync("/dicom-web/studies", Related(instances), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = api.Logs.Lines.Where(l => l.StartsWith("STOW-RS for source ", StringComparison.Ordinal)).ToList();
+        var mine = lines.FindIndex(l => l.Contains($"of study {study};", StringComparison.Ordinal));
+        Assert.True(mine >= 2, string.Join('\n', lines));
+        Assert.Contains(": 100 part(s) read so far, ", lines[mine - 2], StringComparison.Ordinal);
+        Assert.Contains(": 200 part(s) read so far, ", lines[mine - 1], StringComparison.Ordinal);
+        Assert.Matches($@": 250 instance\(s\) stored, 0 refused, of study {Regex.Escape(study)}; \d+ bytes read$", lines[mine]);
     }
 
     internal static MultipartContent Related(params byte[][] instances)

@@ -223,6 +223,67 @@ public sealed class WorkflowManagerTests(ResultsApiFactory api) : IClassFixture<
         Assert.Equal("ERROR", recordState.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Progress_reports_move_the_task_while_it_is_in_progress_and_nothing_else_moves_it()
+    {
+        var client = await api.LoginAsync();
+        var worker = await api.LoginAsync("workflow-worker", ResultsApiFactory.WorkerPassword);
+        var (record, task) = await CreateRecordAsync(client);
+        (await UploadAsync(client, record, Npy("<c8", "32, 32", 32 * 32 * 8, fill: 1), "k.npy")).Dispose();
+        string Progress() => $"/api/v1/workflow/record/{record}/progress";
+
+        // Not started yet: nothing to report progress of.
+        using (var early = await worker.PostAsJsonAsync(Progress(), new { generation = 1, percent = 10, stage = "k-space read" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        }
+
+        (await worker.PostAsJsonAsync($"/api/v1/workflow/record/{record}/started", new { input = $"records/{record}/k.npy" }, Ct)).Dispose();
+        using (var reported = await worker.PostAsJsonAsync(Progress(), new { generation = 1, percent = 45, stage = " reconstructed slice 2 of 4 " }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, reported.StatusCode);
+        }
+
+        var during = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/task/{task}", Ct);
+        Assert.Equal("INPROGRESS", during.GetProperty("status").GetString());
+        Assert.Equal(45, during.GetProperty("progress").GetInt32());
+        Assert.Equal($"Reconstructing record {record}: reconstructed slice 2 of 4", during.GetProperty("status_message").GetString());
+
+        // Refused, each with a problem that says why, and the task stays as it was.
+        (object Body, HttpStatusCode Status, string Title)[] refused =
+        [
+            (new { generation = 1, percent = 100, stage = "done" }, HttpStatusCode.BadRequest, "Invalid progress"),
+            (new { generation = 1, percent = -1, stage = "x" }, HttpStatusCode.BadRequest, "Invalid progress"),
+            (new { generation = 1, percent = 50, stage = "  " }, HttpStatusCode.BadRequest, "Invalid stage"),
+            (new { generation = 1, percent = 50, stage = new string('s', 201) }, HttpStatusCode.BadRequest, "Invalid stage"),
+            (new { generation = 2, percent = 50, stage = "another upload's job" }, HttpStatusCode.Conflict, "Not in progress"),
+        ];
+        foreach (var (body, status, title) in refused)
+        {
+            using var response = await worker.PostAsJsonAsync(Progress(), body, Ct);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal(title, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString());
+        }
+
+        using (var notAWorker = await client.PostAsJsonAsync(Progress(), new { generation = 1, percent = 50, stage = "x" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, notAWorker.StatusCode);
+        }
+
+        Assert.Equal(during.GetRawText(), (await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/task/{task}", Ct)).GetRawText());
+
+        // Once the job has its outcome, a late report changes nothing.
+        (await worker.PostAsJsonAsync($"/api/v1/workflow/record/{record}/failed", new { generation = 1, reason = "The k-space is all zeros." }, Ct)).Dispose();
+        using (var late = await worker.PostAsJsonAsync(Progress(), new { generation = 1, percent = 90, stage = "stored image 1 of 1" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        }
+
+        var after = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/task/{task}", Ct);
+        Assert.Equal("ERROR", after.GetProperty("status").GetString());
+        Assert.Equal("The k-space is all zeros.", after.GetProperty("status_message").GetString());
+    }
+
     private static async Task<OutboxMessage?> OutboxMessageForAsync(AsyncServiceScope scope, int record)
     {
         var all = await scope.ServiceProvider.GetRequiredService<ResultsDbContext>().Outbox.AsNoTracking().ToListAsync(Ct);

@@ -47,10 +47,12 @@ internal sealed record ResourceView(
     IReadOnlyList<string> WaitsFor,
     DateTimeOffset? StartedAt,
     IReadOnlyList<string> ReplicaIds,
-    IReadOnlyList<string> Commands)
+    IReadOnlyList<string> Commands,
+    IReadOnlyList<NamedUrl> Links)
 {
     public static ResourceView From(ResourceSnapshot s, IReadOnlyList<string> commands) =>
-        new(s.Name, s.Kind, s.State, s.Health, s.Runtime, s.Pids, s.Endpoints, s.Restarts, s.ExitCode, s.Message, s.WaitsFor, s.StartedAt, s.ReplicaIds, commands);
+        new(s.Name, s.Kind, s.State, s.Health, s.Runtime, s.Pids, s.Endpoints, s.Restarts, s.ExitCode, s.Message, s.WaitsFor, s.StartedAt, s.ReplicaIds, commands,
+            s.Links);
 }
 
 internal sealed record ConsoleView(IReadOnlyList<ConsoleLogLine> Lines);

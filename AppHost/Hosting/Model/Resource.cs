@@ -16,6 +16,9 @@ public abstract class Resource(string name)
 
     public List<Endpoint> Endpoints { get; } = [];
 
+    /// <summary>Pages of the resource the dashboard links to (an API reference), as paths on its first HTTP endpoint.</summary>
+    public List<ResourceLink> Links { get; } = [];
+
     public Dictionary<string, EnvironmentValue> Environment { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Folders the resource keeps data in (a named volume when published).</summary>
@@ -40,6 +43,9 @@ public abstract class Resource(string name)
         return name;
     }
 }
+
+/// <summary>A page of a resource for the dashboard to link to: a path on its first HTTP endpoint and the words to show.</summary>
+public sealed record ResourceLink(string Path, string DisplayText);
 
 /// <summary>A network endpoint of a resource. <see cref="Port"/> is the fixed host port, or null for a free one.</summary>
 public sealed class Endpoint(string name, string scheme, int targetPort)

@@ -168,6 +168,11 @@ internal abstract class ResourceRunner(Resource resource, OrchestrationContext c
 
     protected virtual IReadOnlyList<string> Urls => [];
 
+    // The resource's pages on its first HTTP endpoint, once it has one.
+    private IReadOnlyList<NamedUrl> Links => Urls.FirstOrDefault(u => u.StartsWith("http", StringComparison.Ordinal)) is { } first
+        ? [.. Resource.Links.Select(l => new NamedUrl(l.DisplayText, first.TrimEnd('/') + l.Path))]
+        : [];
+
     protected virtual string? ConnectionString => (Resource as IResourceWithConnectionString)?.GetConnectionString();
 
     protected virtual HealthStatus Health
@@ -213,7 +218,8 @@ internal abstract class ResourceRunner(Resource resource, OrchestrationContext c
             Message,
             [.. Resource.WaitsFor.Select(r => r.Name)],
             Slots.Select(s => s.StartedAt).FirstOrDefault(t => t is not null),
-            [.. Slots.Select(s => s.LogName)]);
+            [.. Slots.Select(s => s.LogName)],
+            Links);
         var key = $"{snapshot.State}|{snapshot.Health}|{snapshot.Restarts}|{string.Join(',', snapshot.Pids)}|{snapshot.Message}";
         if (!force && key == _lastPublished)
         {

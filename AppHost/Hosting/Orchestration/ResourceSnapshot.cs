@@ -35,7 +35,11 @@ public sealed record ResourceSnapshot(
     string? Message,
     IReadOnlyList<string> WaitsFor,
     DateTimeOffset? StartedAt,
-    IReadOnlyList<string> ReplicaIds)
+    IReadOnlyList<string> ReplicaIds,
+    IReadOnlyList<NamedUrl> Links)
 {
     public bool IsTerminalFailure => State == KnownResourceStates.FailedToStart;
 }
+
+/// <summary>A page of a resource, as the dashboard links to it.</summary>
+public sealed record NamedUrl(string DisplayText, string Url);

@@ -551,6 +551,10 @@ namespace Imaging.ResultsApi.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("files");
 
+                    b.Property<int>("Progress")
+                        .HasColumnType("integer")
+                        .HasColumnName("progress");
+
                     b.Property<string>("QueuedBy")
                         .IsRequired()
                         .HasColumnType("text")
@@ -568,6 +572,11 @@ namespace Imaging.ResultsApi.Data.Migrations
                     b.Property<Guid>("SourceId")
                         .HasColumnType("uuid")
                         .HasColumnName("source_id");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("stage");
 
                     b.Property<string>("Status")
                         .IsRequired()
