@@ -42,7 +42,8 @@ builder.Services.AddScoped<StudyImporter>();
 builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddSingleton<ImportQueue>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ImportQueue>());
-builder.Services.AddProblemDetails();
+// Framework-written problems (unbindable body, unknown path) get a detail saying what to do, as the handlers' own do.
+builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.Describe);
 builder.Services.AddImagingImportOpenApi();
 
 var app = builder.Build();

@@ -51,7 +51,8 @@ builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddResultsApiRateLimits();
-builder.Services.AddProblemDetails();
+// Framework-written problems (unbindable body, unknown path) get a detail saying what to do, as the handlers' own do.
+builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.Describe);
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // The source platform's wire format: snake_case fields, enums by name.

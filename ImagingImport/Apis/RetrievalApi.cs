@@ -82,12 +82,12 @@ public static class RetrievalApi
         if (!options.Value.ReimportEnabled)
         {
             return TypedResults.Problem(title: "Reimport is switched off", statusCode: StatusCodes.Status403Forbidden,
-                detail: "This deployment does not reimport studies (Import:ReimportEnabled is false).");
+                detail: "This deployment does not reimport studies (Import:ReimportEnabled is false); ask its administrator to switch it on.");
         }
 
         if (string.IsNullOrWhiteSpace(encoded_query))
         {
-            return TypedResults.Problem(title: "Empty query", detail: "encoded_query names the cohort whose failed studies to reimport.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(title: "Empty query", detail: "Give the cohort whose failed studies to reimport as encoded_query: its JSON query, base64url-encoded.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (Parse(encoded_query) is var (_, hash, problem) && problem is not null)
@@ -115,7 +115,7 @@ public static class RetrievalApi
 
         if (!IsProjectId(project_id))
         {
-            return TypedResults.Problem(title: "Invalid project id", detail: "XNAT project ids are 1 to 64 letters, digits, '-' and '_'.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(title: "Invalid project id", detail: InvalidProjectId, statusCode: StatusCodes.Status400BadRequest);
         }
 
         Dictionary<string, SourceStudy> cohort = new(StringComparer.Ordinal);
@@ -131,13 +131,13 @@ public static class RetrievalApi
         }
         catch (SourceUnavailableException unavailable)
         {
-            return TypedResults.Problem(title: "Source PACS unavailable", detail: unavailable.Message, statusCode: StatusCodes.Status502BadGateway);
+            return TypedResults.Problem(title: "Source PACS unavailable", detail: $"{unavailable.Message} Nothing was imported; try again later.", statusCode: StatusCodes.Status502BadGateway);
         }
 
         if (cohort.Count < options.Value.MinimumCohortSize)
         {
             return TypedResults.Problem(title: "Cohort too small", statusCode: StatusCodes.Status403Forbidden,
-                detail: $"The query selects {cohort.Count} studies; at least {options.Value.MinimumCohortSize} are needed, as small cohorts identify people. Nothing was imported.");
+                detail: $"The query selects {cohort.Count} studies; at least {options.Value.MinimumCohortSize} are needed, as small cohorts identify people. Nothing was imported; widen the query.");
         }
 
         bool created;
@@ -157,7 +157,7 @@ public static class RetrievalApi
         }
         catch (Exception error) when (error is XnatUnavailableException or XnatRefusedException)
         {
-            return TypedResults.Problem(title: "XNAT unavailable", detail: error.Message, statusCode: StatusCodes.Status502BadGateway);
+            return TypedResults.Problem(title: "XNAT unavailable", detail: $"{error.Message} Nothing was imported; try again later.", statusCode: StatusCodes.Status502BadGateway);
         }
 
         var now = time.GetUtcNow();
@@ -206,7 +206,7 @@ public static class RetrievalApi
         {
             if (!Enum.TryParse<ImportStatus>(status, ignoreCase: false, out var wanted))
             {
-                return TypedResults.Problem(title: "Unknown status", detail: $"status is one of {string.Join(", ", Enum.GetNames<ImportStatus>())}.",
+                return TypedResults.Problem(title: "Unknown status", detail: $"Use a status of {string.Join(", ", Enum.GetNames<ImportStatus>())}, or none for every study.",
                     statusCode: StatusCodes.Status400BadRequest);
             }
 
@@ -239,7 +239,7 @@ public static class RetrievalApi
         }
         catch (CohortQueryException invalid)
         {
-            return (null, null, TypedResults.Problem(title: "Invalid cohort query", detail: invalid.Message, statusCode: StatusCodes.Status400BadRequest));
+            return (null, null, TypedResults.Problem(title: "Invalid cohort query", detail: $"{invalid.Message} Send the cohort's JSON query base64url-encoded as encoded_query.", statusCode: StatusCodes.Status400BadRequest));
         }
     }
 
@@ -247,20 +247,22 @@ public static class RetrievalApi
     {
         if (!IsProjectId(project))
         {
-            return TypedResults.Problem(title: "Invalid project id", detail: "XNAT project ids are 1 to 64 letters, digits, '-' and '_'.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(title: "Invalid project id", detail: InvalidProjectId, statusCode: StatusCodes.Status400BadRequest);
         }
 
         try
         {
             return await xnat.ProjectExistsAsync(project, ct)
                 ? null
-                : TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {project}.", statusCode: StatusCodes.Status404NotFound);
+                : TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {project}; check the id, or import a cohort into it first.", statusCode: StatusCodes.Status404NotFound);
         }
         catch (Exception error) when (error is XnatUnavailableException or XnatRefusedException)
         {
-            return TypedResults.Problem(title: "XNAT unavailable", detail: error.Message, statusCode: StatusCodes.Status502BadGateway);
+            return TypedResults.Problem(title: "XNAT unavailable", detail: $"{error.Message} Try again later.", statusCode: StatusCodes.Status502BadGateway);
         }
     }
+
+    private const string InvalidProjectId = "Use an XNAT project id of 1 to 64 letters, digits, '-' and '_'.";
 
     private static bool IsProjectId(string project) => project.Length is > 0 and <= 64 && project.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
@@ -275,7 +277,7 @@ public static class RetrievalApi
         var ok = given.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
         return ok
             ? await next(context)
-            : TypedResults.Problem(title: "Unauthorized", detail: "Send the service key in the X-Service-Key header.", statusCode: StatusCodes.Status401Unauthorized);
+            : TypedResults.Problem(title: "Service key missing or wrong", detail: "Send this deployment's service key in the X-Service-Key header.", statusCode: StatusCodes.Status401Unauthorized);
     }
 }
 

@@ -18,7 +18,7 @@ public static class RetrievalExamples
             """,
         [("import_cohort", StatusCodes.Status403Forbidden)] = """
             {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.4", "title": "Cohort too small", "status": 403,
-             "detail": "The query selects 2 studies; at least 10 are needed, as small cohorts identify people. Nothing was imported. Widen the query."}
+             "detail": "The query selects 2 studies; at least 10 are needed, as small cohorts identify people. Nothing was imported; widen the query."}
             """,
     };
 }

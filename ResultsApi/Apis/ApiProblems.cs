@@ -17,7 +17,7 @@ internal static class ApiProblems
 
         problem = TypedResults.Problem(
             title: "Malformed id",
-            detail: $"'{Truncate(value)}' is not a valid {what}: expected a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6.",
+            detail: $"'{Truncate(value)}' is not a valid {what}: use a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6, as the API answered it.",
             statusCode: StatusCodes.Status400BadRequest);
         return false;
     }
@@ -31,15 +31,17 @@ internal static class ApiProblems
             return true;
         }
 
-        problem = BadRequest("Malformed id", $"'{Truncate(value)}' is not a valid {what}: expected a positive integer.");
+        problem = BadRequest("Malformed id", $"'{Truncate(value)}' is not a valid {what}: use a positive integer, as the API answered it.");
         return false;
     }
 
     public static IResult NotFound(string what, Guid id) =>
-        TypedResults.Problem(title: $"{Capitalise(what)} not found", detail: $"There is no {what} {id}.", statusCode: StatusCodes.Status404NotFound);
+        TypedResults.Problem(title: $"{Capitalise(what)} not found", detail: $"There is no {what} {id}; it may have been deleted. Check the id.",
+            statusCode: StatusCodes.Status404NotFound);
 
     public static IResult OtherSource(string what) =>
-        TypedResults.Problem(title: "Forbidden", detail: $"This {what} belongs to another source than yours.", statusCode: StatusCodes.Status403Forbidden);
+        TypedResults.Problem(title: $"Another source's {what}", statusCode: StatusCodes.Status403Forbidden,
+            detail: $"This {what} belongs to another source than yours; only users of its own source may use it. Check the id.");
 
     public static IResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
@@ -88,7 +90,7 @@ internal static class ApiProblems
                 ? InputLimits.TooLarge(maxUploadBytes)
                 : unreadable.Message.Contains("count limit", StringComparison.Ordinal)
                     ? BadRequest("Too many parts", $"{unreadable.Message} Send the files in several requests.")
-                    : BadRequest("Malformed form", unreadable.Message));
+                    : BadRequest("Malformed form", $"{unreadable.Message} Send a well-formed multipart/form-data body."));
         }
     }
 

@@ -70,11 +70,11 @@ public static class DicomFilesApi
         }
         catch (Exception missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
         {
-            return TypedResults.Problem(title: "File not found", detail: $"Result {resultId} has no file '{filename}'.", statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Problem(title: "File not found", detail: $"Result {resultId} has no file '{filename}'; its files are listed by GET /api/v1/exam/result/{resultId}.", statusCode: StatusCodes.Status404NotFound);
         }
         catch (DicomFormatException error)
         {
-            return TypedResults.Problem(title: "Not DICOM", detail: $"'{filename}' is neither a Part-10 file nor a DICOM dataset: {error.Message}.",
+            return TypedResults.Problem(title: "Not DICOM", detail: $"'{filename}' is neither a Part-10 file nor a DICOM dataset: {error.Message}. Upload it again as DICOM.",
                 statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 

@@ -107,7 +107,7 @@ public static class DicomWebApi
     {
         if (!Accepts(http.Request, "multipart/related"))
         {
-            return TypedResults.Problem(title: "Not acceptable", detail: "WADO-RS answers multipart/related; type=\"application/dicom\".",
+            return TypedResults.Problem(title: "Unsupported Accept", detail: "WADO-RS answers multipart/related; type=\"application/dicom\": ask for that (or */*) in Accept.",
                 statusCode: StatusCodes.Status406NotAcceptable);
         }
 
@@ -121,7 +121,7 @@ public static class DicomWebApi
         var numbers = frames.Split(',').Select(f => int.TryParse(f, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).ToList();
         if (numbers.Count > 1000 || numbers.Any(n => n < 1))
         {
-            return ApiProblems.BadRequest("Invalid frame list", "Frames are 1-based numbers separated by commas.");
+            return ApiProblems.BadRequest("Invalid frame list", "Give frames as 1-based numbers separated by commas, such as 1,3,5.");
         }
 
         var (found, refused) = await FindAsync(http, db, study, series, instance, ct);
@@ -136,7 +136,7 @@ public static class DicomWebApi
         var count = row.NumberOfFrames;
         if (numbers.FirstOrDefault(n => n > count) is var missing and > 0)
         {
-            return TypedResults.Problem(title: "No such frame", detail: $"The instance has frames 1 to {count}, not {missing}.", statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Problem(title: "No such frame", detail: $"The instance has frames 1 to {count}, not {missing}; ask for frames in that range.", statusCode: StatusCodes.Status404NotFound);
         }
 
         if (data[DicomTag.PixelData] is DicomFragments fragments)
@@ -146,13 +146,13 @@ public static class DicomWebApi
 
         if (data[DicomTag.PixelData] is not DicomElement pixels)
         {
-            return TypedResults.Problem(title: "No pixel data", detail: "The instance has no pixel data, so it has no frames.", statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Problem(title: "No pixel data", detail: "The instance has no pixel data, so it has no frames; retrieve the whole instance instead.", statusCode: StatusCodes.Status404NotFound);
         }
 
         if (!Accepts(http.Request, "application/octet-stream"))
         {
-            return TypedResults.Problem(title: "Not acceptable", statusCode: StatusCodes.Status406NotAcceptable,
-                detail: "The frames are uncompressed; ask for application/octet-stream (this server does not compress frames on request).");
+            return TypedResults.Problem(title: "Unsupported Accept", statusCode: StatusCodes.Status406NotAcceptable,
+                detail: "The frames are uncompressed; ask for multipart/related; type=\"application/octet-stream\" (this server does not compress frames on request).");
         }
 
         var frameBytes = (long)data.GetValue<ushort>(DicomTag.Rows) * data.GetValue<ushort>(DicomTag.Columns)
@@ -160,7 +160,7 @@ public static class DicomWebApi
         var all = pixels.Bytes;
         if (all.Length < count * frameBytes)
         {
-            return TypedResults.Problem(title: "Unreadable pixel data", detail: $"The pixel data holds {all.Length} bytes, less than {count} frames of {frameBytes}.",
+            return TypedResults.Problem(title: "Unreadable pixel data", detail: $"The pixel data holds {all.Length} bytes, less than {count} frames of {frameBytes}: the instance is damaged. Store a sound copy again.",
                 statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 
@@ -184,15 +184,15 @@ public static class DicomWebApi
         };
         if (!Accepts(request, mediaType))
         {
-            return TypedResults.Problem(title: "Not acceptable", statusCode: StatusCodes.Status406NotAcceptable,
-                detail: $"The frames are stored as {syntax.Name} and sent as {mediaType}; this server does not transcode them to what was asked for.");
+            return TypedResults.Problem(title: "Unsupported Accept", statusCode: StatusCodes.Status406NotAcceptable,
+                detail: $"The frames are stored as {syntax.Name} and sent as {mediaType}; this server does not transcode them. Ask for {mediaType} (or */*).");
         }
 
         var frames = FramesOf(fragments, count);
         if (frames is null)
         {
             return TypedResults.Problem(title: "Frames not delimited", statusCode: StatusCodes.Status501NotImplemented,
-                detail: $"The {fragments.Fragments.Count} fragments of this {count}-frame instance have no Basic Offset Table to say where each frame starts.");
+                detail: $"The {fragments.Fragments.Count} fragments of this {count}-frame instance have no Basic Offset Table to say where each frame starts; retrieve the whole instance instead.");
         }
 
         return MultipartRelated.Frames([.. numbers.Select(n => frames[n - 1])], mediaType, syntax.Uid, ct);
@@ -343,7 +343,7 @@ public static class DicomWebApi
                         }
                         else
                         {
-                            return ApiProblems.BadRequest("Unknown attribute", $"includefield '{field}' is neither 'all', a keyword nor an eight-digit tag.");
+                            return ApiProblems.BadRequest("Unknown attribute", $"includefield '{field}' is neither 'all', a keyword nor an eight-digit tag; use one of those, such as PatientAge or 00101010.");
                         }
                     }
 
@@ -380,7 +380,7 @@ public static class DicomWebApi
                     query = query.Where(i => i.StudyDate != null && string.Compare(i.StudyDate, from) >= 0 && string.Compare(i.StudyDate, to) <= 0);
                     break;
                 default:
-                    return ApiProblems.BadRequest("Unsupported query key", $"'{key}' is not a matching key this server supports.");
+                    return ApiProblems.BadRequest("Unsupported query key", $"'{key}' is not a matching key this server supports; use PatientID, PatientName, StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID, AccessionNumber, Modality, ModalitiesInStudy or StudyDate.");
             }
         }
 
@@ -481,7 +481,7 @@ public static class DicomWebApi
         {
             if (DicomUid.Validate(uid) is { } invalid)
             {
-                return (null, ApiProblems.BadRequest("Invalid UID", $"'{(uid.Length > 70 ? uid[..70] : uid)}': {invalid}"));
+                return (null, ApiProblems.BadRequest("Invalid UID", $"'{(uid.Length > 70 ? uid[..70] : uid)}': {invalid}. Use a UID of digits and dots, at most 64 characters."));
             }
         }
 
@@ -491,7 +491,8 @@ public static class DicomWebApi
             .OrderBy(i => i.SeriesInstanceUid).ThenBy(i => i.InstanceNumber).ThenBy(i => i.SopInstanceUid).ToListAsync(ct);
         // Another source's study is as absent as one never stored: its existence is not revealed.
         return found.Count == 0
-            ? (null, TypedResults.Problem(title: "Not found", detail: $"No {(instance is not null ? "instance" : series is not null ? "series" : "study")} with that UID.",
+            ? (null, TypedResults.Problem(title: $"{(instance is not null ? "Instance" : series is not null ? "Series" : "Study")} not found",
+                detail: $"Your source has no {(instance is not null ? "instance" : series is not null ? "series" : "study")} with that UID; check the UID, or store the instances first (POST /dicom-web/studies).",
                 statusCode: StatusCodes.Status404NotFound))
             : (found, null);
     }
@@ -544,12 +545,12 @@ public static class DicomWebApi
         var logger = loggers.CreateLogger(typeof(DicomWebApi));
         if (study is not null && DicomUid.Validate(study) is { } invalidStudy)
         {
-            return ApiProblems.BadRequest("Invalid Study Instance UID", invalidStudy);
+            return ApiProblems.BadRequest("Invalid Study Instance UID", $"{invalidStudy}. Use a UID of digits and dots, at most 64 characters.");
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/related", StringComparison.OrdinalIgnoreCase))
         {
-            return TypedResults.Problem(title: "Unsupported media type", detail: "STOW-RS takes multipart/related; type=\"application/dicom\".",
+            return TypedResults.Problem(title: "Unsupported media type", detail: "STOW-RS takes multipart/related; type=\"application/dicom\": send that Content-Type, with one instance per part.",
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
@@ -563,7 +564,7 @@ public static class DicomWebApi
         var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
         if (boundary.Length is 0 or > 200)
         {
-            return ApiProblems.BadRequest("No boundary", "The multipart/related content type names no (or an implausible) boundary.");
+            return ApiProblems.BadRequest("No boundary", "The multipart/related content type names no (or an implausible) boundary; send Content-Type: multipart/related; type=\"application/dicom\"; boundary=<at most 200 characters>.");
         }
 
         var source = CurrentUser.From(request.HttpContext.User).SourceId;
@@ -654,7 +655,7 @@ public static class DicomWebApi
 
         if (stored.Count == 0 && failed.Count == 0)
         {
-            return ApiProblems.BadRequest("No instances", "The multipart/related body holds no parts.");
+            return ApiProblems.BadRequest("No instances", "The multipart/related body holds no parts; put one DICOM instance in each part.");
         }
 
         logger.LogInformation("STOW-RS for source {SourceId}: {Stored} instance(s) stored, {Failed} refused, of study {StudyInstanceUid}; {Bytes} bytes read",

@@ -65,5 +65,6 @@ public static class InputLimits
 
     /// <summary>The problem details of every upload over a size limit.</summary>
     public static IResult TooLarge(long limit) =>
-        TypedResults.Problem(title: "Upload too large", detail: $"The upload is larger than the {limit} bytes accepted.", statusCode: StatusCodes.Status413PayloadTooLarge);
+        TypedResults.Problem(title: "Upload too large", statusCode: StatusCodes.Status413PayloadTooLarge,
+            detail: $"The upload is larger than the {limit} bytes accepted. Send at most {limit} bytes, or the files in several requests.");
 }

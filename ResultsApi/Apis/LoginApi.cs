@@ -45,7 +45,7 @@ public static class LoginApi
         var (username, password) = (form["username"].ToString(), form["password"].ToString());
         if (username.Length == 0 || password.Length == 0 || username.Length > 128 || password.Length > 1024)
         {
-            return ApiProblems.BadRequest("Missing credentials", "Give username and password.");
+            return ApiProblems.BadRequest("Missing credentials", "Send the form fields username (at most 128 characters) and password (at most 1024).");
         }
 
         if (limiter.Refuse(username) is { } tooMany)
@@ -56,7 +56,7 @@ public static class LoginApi
         var issued = await tokens.LoginAsync(username, password, ct);
         if (issued is null)
         {
-            return TypedResults.Problem(title: "Login failed", detail: "The username or the password is wrong.", statusCode: StatusCodes.Status401Unauthorized);
+            return TypedResults.Problem(title: "Login failed", detail: "The username or the password is wrong; check both and try again.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
         var expiresIn = (long)options.Value.IdleTimeout.TotalSeconds;

@@ -534,7 +534,7 @@ public static partial class QualitySessionsApi
 
         if (Targets(session!).FirstOrDefault(i => i.FileName == file_name) is not { } image)
         {
-            return TypedResults.Problem(title: "Image not found", detail: $"Session {session!.Id} has no target image '{file_name}'.",
+            return TypedResults.Problem(title: "Image not found", detail: $"Session {session!.Id} has no target image '{file_name}'; /started lists its target images.",
                 statusCode: StatusCodes.Status404NotFound);
         }
 
@@ -677,7 +677,8 @@ public static partial class QualitySessionsApi
     private static IResult? AlreadyReported(QualitySession session) =>
         session.State is QualitySessionState.finished or QualitySessionState.failed
             ? TypedResults.Problem(title: "Session already reported",
-                detail: $"Session {session.Id} is {session.State}{(session.Reason is { } r ? $": {r}" : "")}.", statusCode: StatusCodes.Status409Conflict)
+                detail: $"Session {session.Id} is {session.State}{(session.Reason is { } r ? $": {r}" : "")}; there is nothing more to report for it.",
+                statusCode: StatusCodes.Status409Conflict)
             : null;
 
     /// <summary>Saves, or 409 when another report changed the session's state since it was read (the state is the concurrency token).</summary>

@@ -63,7 +63,7 @@ public static class ScanHierarchyApi
     {
         if (string.IsNullOrWhiteSpace(payload.Name))
         {
-            return ApiProblems.BadRequest("Missing name", "An exam needs a name.");
+            return ApiProblems.BadRequest("Missing name", "An exam needs a name: send a non-empty name.");
         }
 
         var user = CurrentUser.From(http.User);
@@ -91,7 +91,7 @@ public static class ScanHierarchyApi
         var (take, skip) = (limit ?? 50, offset ?? 0);
         if (take is < 1 or > 500 || skip < 0)
         {
-            return ApiProblems.BadRequest("Invalid paging", "limit is 1–500 and offset is 0 or more.");
+            return ApiProblems.BadRequest("Invalid paging", "Use a limit of 1 to 500 and an offset of 0 or more.");
         }
 
         var user = CurrentUser.From(http.User);
@@ -129,7 +129,7 @@ public static class ScanHierarchyApi
 
         if (!template!.IsTemplate)
         {
-            return ApiProblems.BadRequest("Not a template", $"Exam {id} is not a template.");
+            return ApiProblems.BadRequest("Not a template", $"Exam {id} is not a template; pick one of GET /api/v1/exam/templates/all.");
         }
 
         var now = time.GetUtcNow();

@@ -77,14 +77,14 @@ public static partial class SeriesAnalysisApi
     {
         if (!Guid.TryParse(source_id, out var source) || Dicom.DicomUid.Validate(series) is not null || Dicom.DicomUid.Validate(sop) is not null)
         {
-            return ApiProblems.BadRequest("Malformed identifier", "Expected a source UUID, a series UID and a SOP instance UID.");
+            return ApiProblems.BadRequest("Malformed identifier", "Use a source UUID, and UIDs of digits and dots (at most 64 characters) for the series and the SOP instance.");
         }
 
         var instance = await db.Instances.AsNoTracking()
             .SingleOrDefaultAsync(i => i.SourceId == source && i.SeriesInstanceUid == series && i.SopInstanceUid == sop, ct);
         if (instance is null)
         {
-            return TypedResults.Problem(title: "Instance not found", detail: $"Series {series} of source {source} has no instance {sop}.",
+            return TypedResults.Problem(title: "Instance not found", detail: $"Series {series} of source {source} has no instance {sop}; /started lists its instances.",
                 statusCode: StatusCodes.Status404NotFound);
         }
 
@@ -228,25 +228,25 @@ public static partial class SeriesAnalysisApi
     {
         if (!Guid.TryParse(sourceText, out var source) || Dicom.DicomUid.Validate(series) is not null)
         {
-            return (null, ApiProblems.BadRequest("Malformed identifier", "Expected a source UUID and a series instance UID."));
+            return (null, ApiProblems.BadRequest("Malformed identifier", "Use a source UUID and a series instance UID of digits and dots (at most 64 characters)."));
         }
 
         var analysis = await db.SeriesAnalyses.SingleOrDefaultAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct);
         if (analysis is null)
         {
-            return (null, TypedResults.Problem(title: "Analysis not found", detail: $"Series {series} of source {source} was never queued for analysis.",
+            return (null, TypedResults.Problem(title: "Analysis not found", detail: $"Series {series} of source {source} was never queued for analysis; queue it with GET /compute/{series} first.",
                 statusCode: StatusCodes.Status404NotFound));
         }
 
         if (attempt is { } named && named != analysis.Attempt)
         {
-            return (null, TypedResults.Problem(title: "Stale analysis", detail: $"The call is for attempt {named}; the series is now at attempt {analysis.Attempt}.",
+            return (null, TypedResults.Problem(title: "Stale analysis", detail: $"The call is for attempt {named}; the series is now at attempt {analysis.Attempt}. Drop this attempt: the newer one is the series' analysis.",
                 statusCode: StatusCodes.Status409Conflict));
         }
 
         if (analysis.Status is AnalysisStatus.DONE or AnalysisStatus.UNSUPPORTED or AnalysisStatus.FAILED)
         {
-            return (null, TypedResults.Problem(title: "Analysis already reported", detail: $"Attempt {analysis.Attempt} of series {series} is {analysis.Status}.",
+            return (null, TypedResults.Problem(title: "Analysis already reported", detail: $"Attempt {analysis.Attempt} of series {series} is {analysis.Status} already; there is nothing more to report for it.",
                 statusCode: StatusCodes.Status409Conflict));
         }
 

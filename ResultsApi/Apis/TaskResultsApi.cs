@@ -57,7 +57,7 @@ public static class TaskResultsApi
         var task = await db.Tasks.Where(t => t.Id == taskId).Select(t => new { t.IsTemplate, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
         if (task is null)
         {
-            return ApiProblems.BadRequest("Unknown parent", "Parent (task_id) does not exist.");
+            return ApiProblems.BadRequest("Unknown parent", "Parent (task_id) does not exist. Check task_id, or create the task first (POST /api/v1/exam/task/new).");
         }
 
         if (task.SourceId != user.SourceId)
@@ -67,7 +67,7 @@ public static class TaskResultsApi
 
         if (task.IsTemplate)
         {
-            return ApiProblems.BadRequest("Template parent", "Result parent (task) must not be a template.");
+            return ApiProblems.BadRequest("Template parent", "Result parent (task) must not be a template. Create the result under a task of an exam.");
         }
 
         var result = new Result { Id = Guid.NewGuid(), TaskId = taskId, DatetimeCreated = time.GetUtcNow() };
@@ -130,7 +130,7 @@ public static class TaskResultsApi
 
         if (payload.Meta is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null and not JsonValueKind.Undefined })
         {
-            return ApiProblems.BadRequest("Invalid meta", "meta must be a JSON object.");
+            return ApiProblems.BadRequest("Invalid meta", "meta must be a JSON object (or null); send it as {...}.");
         }
 
         if (InputLimits.CheckNesting(payload.Meta, "meta", limits.Value.MaxJsonDepth) is { } tooDeep)
@@ -169,7 +169,7 @@ public static class TaskResultsApi
 
         if (form!.Files.Count == 0)
         {
-            return ApiProblems.BadRequest("No file", "The form holds no file.");
+            return ApiProblems.BadRequest("No file", "The form holds no file; put at least one file in it.");
         }
 
         if (form.Files.Select(f => ResultStorage.ValidateFileName(f.FileName)).FirstOrDefault(p => p is not null) is { } badName)

@@ -164,7 +164,7 @@ public static class WorkflowManagerApi
         var task = await db.Tasks.Where(t => t.Id == payload.TaskId).Select(t => new { t.IsTemplate, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
         if (task is null)
         {
-            return ApiProblems.BadRequest("Unknown task", $"There is no task {payload.TaskId} to hold the record.");
+            return ApiProblems.BadRequest("Unknown task", $"There is no task {payload.TaskId} to hold the record; check task_id, or create the task first.");
         }
 
         if (ApiProblems.Check(task.SourceId, CurrentUser.From(http.User), "task", payload.TaskId) is { } refused)
@@ -174,7 +174,7 @@ public static class WorkflowManagerApi
 
         if (task.IsTemplate)
         {
-            return ApiProblems.BadRequest("Template task", "A record belongs to a task instance, not to a template.");
+            return ApiProblems.BadRequest("Template task", "A record belongs to a task of an exam, not to a template; create the record for such a task.");
         }
 
         var record = new RawDataRecord { TaskId = payload.TaskId, Status = RecordStatus.NEW, DatetimeCreated = time.GetUtcNow() };
@@ -211,7 +211,7 @@ public static class WorkflowManagerApi
 
         if (form!.Files.GetFile("file") is not { } file)
         {
-            return ApiProblems.BadRequest("No file", "The form has no field 'file'.");
+            return ApiProblems.BadRequest("No file", "The form has no field 'file'; put the .npy raw data in the field 'file'.");
         }
 
         if (ResultStorage.ValidateFileName(file.FileName) is { } badName)
@@ -304,7 +304,7 @@ public static class WorkflowManagerApi
         var number = instance ?? 1;
         if (number < 1 || number > files!.Count)
         {
-            return TypedResults.Problem(title: "No such instance", detail: $"The record's series has instances 1 to {files!.Count}, not {number}.",
+            return TypedResults.Problem(title: "No such instance", detail: $"The record's series has instances 1 to {files!.Count}, not {number}; ask for one in that range.",
                 statusCode: StatusCodes.Status404NotFound);
         }
 
@@ -323,7 +323,7 @@ public static class WorkflowManagerApi
 
         var record = found!.Record;
         return record.FileName is null
-            ? TypedResults.Problem(title: "No raw data", detail: $"Record {record.Id} has no raw data yet.", statusCode: StatusCodes.Status404NotFound)
+            ? TypedResults.Problem(title: "No raw data", detail: $"Record {record.Id} has no raw data yet; it is uploaded with POST /api/v1/workflow/upload/{record.Id}/.", statusCode: StatusCodes.Status404NotFound)
             : TypedResults.PhysicalFile(storage.RecordPath(record.Id, record.FileName), "application/octet-stream", enableRangeProcessing: true);
     }
 
@@ -340,13 +340,13 @@ public static class WorkflowManagerApi
         var input = record.FileName is null ? null : ResultStorage.RecordInput(record.Id, record.FileName);
         if (input != payload.Input)
         {
-            return Conflict("Stale job", $"The job is for '{payload.Input}', but record {record.Id} now holds '{input}'.");
+            return Conflict("Stale job", $"The job is for '{payload.Input}', but record {record.Id} now holds '{input}'. Drop this job: a newer one follows.");
         }
 
         if (record.Status is RecordStatus.FINISHED or RecordStatus.ERROR)
         {
             // A redelivered or duplicated job: the record already has its outcome for this upload.
-            return Conflict("Already done", $"Record {record.Id} is {record.Status} for upload {record.Generation}.");
+            return Conflict("Already done", $"Record {record.Id} is {record.Status} for upload {record.Generation}; there is nothing more to do for this job.");
         }
 
         var now = time.GetUtcNow();
@@ -417,7 +417,7 @@ public static class WorkflowManagerApi
         var record = found!.Record;
         if (payload.Generation != record.Generation)
         {
-            return Conflict("Stale job", $"The job reconstructed upload {payload.Generation}; record {record.Id} is at upload {record.Generation}.");
+            return Conflict("Stale job", $"The job reconstructed upload {payload.Generation}; record {record.Id} is at upload {record.Generation}. Drop this job: a newer one follows.");
         }
 
         var result = await db.Results.SingleAsync(r => r.Id == record.ResultId, ct);
@@ -425,7 +425,7 @@ public static class WorkflowManagerApi
             || !File.Exists(storage.FilePath(found.WorkflowId, record.TaskId, result.Id, f))).ToList();
         if (payload.Files.Count == 0 || missing.Count > 0)
         {
-            return ApiProblems.BadRequest("Files missing", $"The result does not hold: {string.Join(", ", missing.DefaultIfEmpty("(no files named)"))}.");
+            return ApiProblems.BadRequest("Files missing", $"The result does not hold: {string.Join(", ", missing.DefaultIfEmpty("(no files named)"))}. Upload them to the result first.");
         }
 
         var now = time.GetUtcNow();
@@ -456,7 +456,7 @@ public static class WorkflowManagerApi
         var record = found!.Record;
         if (payload.Generation != record.Generation)
         {
-            return Conflict("Stale job", $"The job was for upload {payload.Generation}; record {record.Id} is at upload {record.Generation}.");
+            return Conflict("Stale job", $"The job was for upload {payload.Generation}; record {record.Id} is at upload {record.Generation}. Drop this job: a newer one follows.");
         }
 
         var reason = string.IsNullOrWhiteSpace(payload.Reason) ? "The reconstruction failed." : payload.Reason.Trim();
@@ -486,7 +486,7 @@ public static class WorkflowManagerApi
         var record = found!.Record;
         if (record.Status != RecordStatus.FINISHED || record.ResultId is not { } resultId)
         {
-            return (null, TypedResults.Problem(title: "No result yet", detail: $"Record {record.Id} is {record.Status}{(record.StatusMessage is { } m ? $": {m}" : "")}.",
+            return (null, TypedResults.Problem(title: "No result yet", detail: $"Record {record.Id} is {record.Status}{(record.StatusMessage is { } m ? $": {m}" : "")}. Ask again once GET /api/v1/workflow/record/{record.Id} says FINISHED.",
                 statusCode: StatusCodes.Status404NotFound));
         }
 
@@ -506,7 +506,7 @@ public static class WorkflowManagerApi
         var found = await db.Records.Where(r => r.Id == id)
             .Select(r => new { Record = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
         var refused = found is null
-            ? TypedResults.Problem(title: "Record not found", detail: $"There is no record {id}.", statusCode: StatusCodes.Status404NotFound)
+            ? TypedResults.Problem(title: "Record not found", detail: $"There is no record {id}; check the id.", statusCode: StatusCodes.Status404NotFound)
             : ApiProblems.Check(found.SourceId, CurrentUser.From(http.User), "record", Guid.Empty);
         return refused is null ? (new OwnedRecord(found!.Record, found.WorkflowId), null) : (null, refused);
     }
@@ -521,7 +521,7 @@ public static class WorkflowManagerApi
 
         var definition = await db.WorkflowDefinitions.SingleOrDefaultAsync(w => w.Id == id, ct);
         var refused = definition is null
-            ? TypedResults.Problem(title: "Workflow not found", detail: $"There is no workflow {id}.", statusCode: StatusCodes.Status404NotFound)
+            ? TypedResults.Problem(title: "Workflow not found", detail: $"There is no workflow {id}; GET /api/v1/workflow/ lists yours.", statusCode: StatusCodes.Status404NotFound)
             : ApiProblems.Check(definition.SourceId, CurrentUser.From(http.User), "workflow", Guid.Empty);
         return refused is null ? (definition, null) : (null, refused);
     }
@@ -535,16 +535,16 @@ public static class WorkflowManagerApi
 
         if (string.IsNullOrWhiteSpace(payload.Name) || payload.Name.Length > 200)
         {
-            return ApiProblems.BadRequest("Invalid name", "A workflow needs a name of 1 to 200 characters.");
+            return ApiProblems.BadRequest("Invalid name", "A workflow needs a name: send one of 1 to 200 characters.");
         }
 
         if (string.IsNullOrWhiteSpace(payload.Version) || payload.Version.Length > 50)
         {
-            return ApiProblems.BadRequest("Invalid version", "A workflow needs a version of 1 to 50 characters.");
+            return ApiProblems.BadRequest("Invalid version", "A workflow needs a version: send one of 1 to 50 characters.");
         }
 
         return payload.Definition is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Undefined or JsonValueKind.Null) }
-            ? ApiProblems.BadRequest("Invalid definition", "The definition is a JSON object or array.")
+            ? ApiProblems.BadRequest("Invalid definition", "Send the definition as a JSON object or array.")
             : null;
     }
 

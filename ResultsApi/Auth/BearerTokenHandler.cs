@@ -52,6 +52,8 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Results.Problem(title: "Forbidden", detail: "Your role does not allow this operation.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(Context);
+        await Results.Problem(title: "Role not allowed", statusCode: StatusCodes.Status403Forbidden,
+            detail: "Your role may not do this (the operation's description in /openapi/v1.json names the roles that may); log in as a user who has one of them.")
+            .ExecuteAsync(Context);
     }
 }

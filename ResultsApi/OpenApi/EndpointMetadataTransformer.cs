@@ -23,7 +23,12 @@ internal sealed class EndpointMetadataTransformer : IOpenApiOperationTransformer
             }
             else
             {
-                operation.RequestBody ??= new OpenApiRequestBody { Required = true, Description = body.Description, Content = new Dictionary<string, OpenApiMediaType>() };
+                operation.RequestBody ??= new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = body.Description,
+                    Content = new Dictionary<string, OpenApiMediaType>(),
+                };
                 operation.RequestBody.Content![body.ContentType] = media;
             }
         }
@@ -58,9 +63,23 @@ internal sealed class EndpointMetadataTransformer : IOpenApiOperationTransformer
             Description = body.Description,
             Properties = fields.ToDictionary(f => f.Split(':')[0], FieldSchema),
         },
-        { Type: JsonSchemaType.String } => new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = body.Description },
-        { Type: JsonSchemaType.Array } => new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Object }, Description = body.Description },
-        _ => new OpenApiSchema { Type = body.Type, Description = body.Description },
+        { Type: JsonSchemaType.String } => new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Format = "binary",
+            Description = body.Description,
+        },
+        { Type: JsonSchemaType.Array } => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array,
+            Items = new OpenApiSchema { Type = JsonSchemaType.Object },
+            Description = body.Description,
+        },
+        _ => new OpenApiSchema
+        {
+            Type = body.Type,
+            Description = body.Description,
+        },
     };
 
     /// <summary>"name" is a file, "name[]" several files, "name:text" a text field.</summary>
@@ -70,8 +89,14 @@ internal sealed class EndpointMetadataTransformer : IOpenApiOperationTransformer
         _ when field.EndsWith("[]", StringComparison.Ordinal) => new OpenApiSchema
         {
             Type = JsonSchemaType.Array,
-            Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+            Items = Binary(),
         },
-        _ => new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+        _ => Binary(),
+    };
+
+    private static OpenApiSchema Binary() => new()
+    {
+        Type = JsonSchemaType.String,
+        Format = "binary",
     };
 }

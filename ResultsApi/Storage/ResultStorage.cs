@@ -8,7 +8,7 @@ namespace Imaging.ResultsApi.Storage;
 /// <summary>A stored file: its name, size and SHA-256.</summary>
 public sealed record StoredFile(string Name, long Size, string Sha256);
 
-public sealed class UploadTooLargeException(long limit) : Exception($"The upload is larger than the {limit} bytes accepted.")
+public sealed class UploadTooLargeException(long limit) : Exception($"The upload is larger than the {limit} bytes accepted. Send at most {limit} bytes, or the files in several requests.")
 {
     public long Limit { get; } = limit;
 }

@@ -31,7 +31,7 @@ public sealed class AuthenticationTests(ResultsApiFactory api) : IClassFixture<R
                 new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = user, ["password"] = password }), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-            Assert.Equal("The username or the password is wrong.", problem.GetProperty("detail").GetString());
+            Assert.Equal("The username or the password is wrong; check both and try again.", problem.GetProperty("detail").GetString());
         }
     }
 

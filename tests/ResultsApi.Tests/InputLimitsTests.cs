@@ -64,7 +64,8 @@ public sealed class InputLimitsTests(KestrelResultsApiFactory api) : IClassFixtu
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("Upload too large", problem.GetProperty("title").GetString());
-        Assert.Equal($"The upload is larger than the {Limit} bytes accepted.", problem.GetProperty("detail").GetString());
+        Assert.Equal($"The upload is larger than the {Limit} bytes accepted. Send at most {Limit} bytes, or the files in several requests.",
+            problem.GetProperty("detail").GetString());
         Assert.Equal(before, await SnapshotAsync());
     }
 

@@ -20,6 +20,30 @@ public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<
     /// <summary>Endpoints that are not the API: probes, the document itself and its reference page.</summary>
     private static readonly string[] NotTheApi = ["/health", "/alive", "/openapi", "/scalar"];
 
+    /// <summary>
+    /// Endpoints with route parameters that do not answer 404 for an unknown one, with the reason. Every other such
+    /// endpoint must document 404, and 400 for a malformed value, unless listed in <see cref="NoBadRequestForRouteValues"/>.
+    /// </summary>
+    private static readonly Dictionary<string, string> NoNotFoundForRouteValues = new()
+    {
+        ["POST /dicom-web/studies/{study}"] = "STOW-RS into a study stores instances; an unknown study is the usual case",
+        ["GET /dicom-web/studies/{study}/series"] = "QIDO-RS: no match is 200 with an empty list",
+        ["GET /dicom-web/studies/{study}/series/{series}/instances"] = "QIDO-RS: no match is 200 with an empty list",
+        ["GET /results/files/{source_id}/{series}/{filename}"] = "a signed link: every refusal is the same 403, revealing nothing",
+    };
+
+    /// <summary>Endpoints with route parameters that answer a malformed value like an unknown one, with the reason.</summary>
+    private static readonly Dictionary<string, string> NoBadRequestForRouteValues = new()
+    {
+        ["GET /api/results/{session_id}"] = "the quality session seed answers 404 for a malformed, unknown or another source's session",
+        ["GET /api/results/{session_id}/measurements"] = "as the seed's /api/results/{session_id}",
+        ["GET /api/sessions/{session_id}"] = "as the seed's /api/results/{session_id}",
+        ["GET /api/download/{session_id}"] = "as the seed's /api/results/{session_id}",
+        ["GET /results/{series}"] = "the vendor API answers 404 'not yet uploaded' for any series it does not hold",
+        ["GET /compute/{series}"] = "the vendor API answers 404 'not yet uploaded' for any series it does not hold",
+        ["GET /results/files/{source_id}/{series}/{filename}"] = "a signed link: every refusal is the same 403, revealing nothing",
+    };
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -82,6 +106,12 @@ public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<
             foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
             {
                 Require(response.Content is { Count: > 0 } && response.Content.Values.All(m => m.Schema is not null), $"{code} without a body schema");
+            }
+
+            if (endpoint.Route.RoutePattern.Parameters.Count > 0)
+            {
+                Require(responses.ContainsKey("404") || NoNotFoundForRouteValues.ContainsKey(endpoint.Key), "addresses an item but documents no 404");
+                Require(responses.ContainsKey("400") || NoBadRequestForRouteValues.ContainsKey(endpoint.Key), "takes route values but documents no 400");
             }
 
             if (endpoint.Protected)

@@ -81,15 +81,17 @@ public sealed class TaskResultsTests(ResultsApiFactory api) : IClassFixture<Resu
         var client = await api.LoginAsync();
         var (_, _, templateTask) = await ResultsApiFactory.CreateHierarchyAsync(client, templateTask: true);
 
-        await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={Guid.NewGuid()}", null, Ct), 400, "Parent (task_id) does not exist.");
-        await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={templateTask}", null, Ct), 400, "Result parent (task) must not be a template.");
+        await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={Guid.NewGuid()}", null, Ct), 400,
+            "Parent (task_id) does not exist. Check task_id, or create the task first (POST /api/v1/exam/task/new).");
+        await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={templateTask}", null, Ct), 400,
+            "Result parent (task) must not be a template. Create the result under a task of an exam.");
         await AssertProblemAsync(client.PostAsync("/api/v1/exam/result?task_id=not-a-uuid", null, Ct), 400,
-            "'not-a-uuid' is not a valid task id: expected a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6.");
+            "'not-a-uuid' is not a valid task id: use a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6, as the API answered it.");
         await AssertProblemAsync(client.GetAsync("/api/v1/exam/result/12345", Ct), 400,
-            "'12345' is not a valid result id: expected a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6.");
+            "'12345' is not a valid result id: use a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6, as the API answered it.");
         var unknown = Guid.NewGuid();
-        await AssertProblemAsync(client.GetAsync($"/api/v1/exam/result/{unknown}", Ct), 404, $"There is no result {unknown}.");
-        await AssertProblemAsync(client.PutAsJsonAsync($"/api/v1/exam/result/{unknown}", new { type = "DICOM" }, Ct), 404, $"There is no result {unknown}.");
+        await AssertProblemAsync(client.GetAsync($"/api/v1/exam/result/{unknown}", Ct), 404, $"There is no result {unknown}; it may have been deleted. Check the id.");
+        await AssertProblemAsync(client.PutAsJsonAsync($"/api/v1/exam/result/{unknown}", new { type = "DICOM" }, Ct), 404, $"There is no result {unknown}; it may have been deleted. Check the id.");
         using var badType = await client.PutAsJsonAsync($"/api/v1/exam/result/{unknown}", new { type = "JPEG" }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, badType.StatusCode);
     }
