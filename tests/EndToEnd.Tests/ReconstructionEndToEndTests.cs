@@ -33,12 +33,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         // On the way the worker reported its stages, which ResultsApi logged as it moved the task (and the worker too).
         var reading = $"Record {record} of task {task}: 10% (k-space read: 1 slice(s) from 4 coil(s)";
         var storing = $"Record {record} of task {task}: 80% (";
-        var lines = new List<string>();
-        for (var attempt = 0; attempt < 100 && !lines.Any(l => l.Contains(storing, StringComparison.Ordinal)); attempt++)
-        {
-            await Task.Delay(100, Ct);
-            lines = [.. whole.App.ResourceLogs.Get("resultsapi").Select(l => l.Text)];
-        }
+        var lines = await whole.App.ResourceLogs.WaitForLineAsync("resultsapi", l => l.Contains(storing, StringComparison.Ordinal), Ct);
 
         var read = lines.FindIndex(l => l.Contains(reading, StringComparison.Ordinal));
         Assert.True(read >= 0 && lines.FindIndex(l => l.Contains(storing, StringComparison.Ordinal)) > read, "ResultsApi logged the stages in order");
@@ -73,12 +68,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         // The worker's own requests (started, finished) reach ResultsApi carrying the upload's trace id. The log
         // lines come through the process's output a moment after the status changes, so they are waited for.
         var finished = $"task FINISHED (trace {traceId})";
-        var lines = new List<string>();
-        for (var attempt = 0; attempt < 100 && !lines.Any(l => l.Contains(finished, StringComparison.Ordinal)); attempt++)
-        {
-            await Task.Delay(100, Ct);
-            lines = [.. whole.App.ResourceLogs.Get("resultsapi").Select(l => l.Text)];
-        }
+        var lines = await whole.App.ResourceLogs.WaitForLineAsync("resultsapi", l => l.Contains(finished, StringComparison.Ordinal), Ct);
 
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"RecoJob queued (trace {traceId})", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"started (trace {traceId})", StringComparison.Ordinal));
@@ -198,12 +188,8 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         Assert.True((bool)(await sent.ExecuteScalarAsync(Ct))!, "the duplicate was published");
         // The worker takes it, hears from ResultsApi that the record is done for this upload, and drops it.
         var skipped = $"Record {record}: job for records/{record}/kspace.npy is stale or already done; skipped";
-        for (var i = 0; i < 200 && !whole.App.ResourceLogs.Get("workflowworker").Any(l => l.Text.Contains(skipped, StringComparison.Ordinal)); i++)
-        {
-            await Task.Delay(100, Ct);
-        }
-
-        Assert.Contains(whole.App.ResourceLogs.Get("workflowworker"), l => l.Text.Contains(skipped, StringComparison.Ordinal));
+        Assert.Contains(await whole.App.ResourceLogs.WaitForLineAsync("workflowworker", l => l.Contains(skipped, StringComparison.Ordinal), Ct, 200),
+            l => l.Contains(skipped, StringComparison.Ordinal));
         var after = await client.GetFromJsonAsync<JsonElement>($"/api/v1/workflow/record/{record}", Ct);
         Assert.Equal("FINISHED", after.GetProperty("status").GetString());
         Assert.Equal(finished.GetProperty("datetime_updated").GetString(), after.GetProperty("datetime_updated").GetString());

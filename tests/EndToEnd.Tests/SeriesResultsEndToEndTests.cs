@@ -55,9 +55,10 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassF
         Assert.Equal(["sc", "sc_key_slices", "json"], links.EnumerateObject().Select(p => p.Name));
         Assert.Equal(4, links.GetProperty("sc").GetArrayLength());
         // On the way the worker reported its stages, which ResultsApi logged (and answered in /results' headers meanwhile).
-        await WaitForLogAsync("resultsapi", $"Series {series} of source", "analysis 70% (4 slice(s) measured; rendering");
-        Assert.Contains(whole.App.ResourceLogs.Get("resultsapi"),
-            l => l.Text.Contains($"Series {series} of source", StringComparison.Ordinal) && l.Text.Contains("analysis 0% (reading 4 instance(s))", StringComparison.Ordinal));
+        bool Of(string line, string stage) => line.Contains($"Series {series} of source", StringComparison.Ordinal) && line.Contains(stage, StringComparison.Ordinal);
+        var lines = await whole.App.ResourceLogs.WaitForLineAsync("resultsapi", l => Of(l, "analysis 70% (4 slice(s) measured; rendering"), Ct);
+        Assert.Contains(lines, l => Of(l, "analysis 70% (4 slice(s) measured; rendering"));
+        Assert.Contains(lines, l => Of(l, "analysis 0% (reading 4 instance(s))"));
 
         var anonymous = whole.App.CreateHttpClient("resultsapi");
         var report = JsonDocument.Parse(await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("json")[0].GetString()!).PathAndQuery, Ct)).RootElement;
@@ -143,22 +144,6 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassF
     }
 
     /// <summary>A client of the vendor API: an API token of the default source, made by its admin.</summary>
-    /// <summary>Waits for a log line of the resource holding both texts: lines come through the process's output a moment after the status changes.</summary>
-    private async Task WaitForLogAsync(string resource, string first, string second)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (whole.App.ResourceLogs.Get(resource).Any(l => l.Text.Contains(first, StringComparison.Ordinal) && l.Text.Contains(second, StringComparison.Ordinal)))
-            {
-                return;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        Assert.Fail($"{resource} did not log '{first}' with '{second}'.");
-    }
-
     private async Task<HttpClient> VendorClientAsync()
     {
         var admin = await LoginAsync();
