@@ -275,7 +275,9 @@ public static partial class SeriesResultsApi
 
     /// <summary>
     /// The vendor API's checks, in its order: a valid token (401 with its body), the Source header naming the token's
-    /// source (403), the series uploaded to that source (404), and not another source's (403).
+    /// source (403), and the series uploaded to that source (404). A series is looked for only among the caller's
+    /// source's instances: another source's series answers exactly as one never uploaded, so the answer tells no
+    /// source which series another holds.
     /// </summary>
     private static async Task<(Guid Source, IResult? Refusal)> AuthenticateAsync(HttpRequest request, ResultsDbContext db, string series, CancellationToken ct)
     {
@@ -287,9 +289,7 @@ public static partial class SeriesResultsApi
 
         if (!await db.Instances.AnyAsync(i => i.SourceId == source && i.SeriesInstanceUid == series, ct))
         {
-            return await db.Instances.AnyAsync(i => i.SeriesInstanceUid == series, ct)
-                ? (default, Denied)
-                : (default, Json(StatusCodes.Status404NotFound, new { success = false, message = $"Resource with sopInstanceUID {series} is not yet uploaded!" }));
+            return (default, Json(StatusCodes.Status404NotFound, new { success = false, message = $"Resource with sopInstanceUID {series} is not yet uploaded!" }));
         }
 
         return (source, null);

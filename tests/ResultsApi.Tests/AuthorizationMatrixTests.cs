@@ -156,9 +156,12 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
         bool Logout(Endpoint e) => e.Key == "POST /api/v1/userlogin/logout";
         string? Shows(string text, IEnumerable<string> secret) => secret.FirstOrDefault(id => text.Contains(id, StringComparison.OrdinalIgnoreCase)) is { } leaked ? $"shows {leaked}" : null;
         var leaks = await RunAsync(ProtectedEndpoints().Where(e => !Addressing(e) && !Logout(e)), ids, other, expect: _ => true, body: text => Shows(text, ids.All));
-        // Addressing one of this source's items (in the path or, for creations, as the parent in the query or body): refused.
+        // Addressing one of this source's existing items (in the path or, for creations, as the parent in the query or
+        // body): refused, with no identifier of this source in the answer, and nothing changed, stored or queued.
+        var before = await SnapshotAsync();
         var addressed = await RunAsync(ProtectedEndpoints().Where(e => Addressing(e) && !DicomWeb(e)), ids, other,
-            expect: status => status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound);
+            expect: status => status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound, body: text => Shows(text, ids.All), anyStatus: true);
+        var after = await SnapshotAsync();
         // DICOM UIDs are not owned: each source has its own namespace (a STOW to the same study UID stores into the caller's
         // own source). Whatever DICOMweb answers, it shows none of this source's instances or series.
         var dicomWeb = await RunAsync(ProtectedEndpoints().Where(e => Addressing(e) && DicomWeb(e)), ids, other,
@@ -166,6 +169,7 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
         leaks.AddRange(await RunAsync(ProtectedEndpoints().Where(Logout), ids, other, expect: _ => true, body: text => Shows(text, ids.All)));
 
         AssertNone(addressed);
+        Assert.Equal(before, after);
         AssertNone(dicomWeb);
         AssertNone(leaks);
     }
@@ -227,8 +231,15 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
             await ExpectAsync(endpoint, "Token " + otherToken, "default", HttpStatusCode.Forbidden, VendorDenied);
             if (!endpoint.StartsWith("POST", StringComparison.Ordinal))
             {
-                // Another source's own, valid token on this source's series.
-                await ExpectAsync(endpoint, "Token " + otherToken, "other-hospital", HttpStatusCode.Forbidden, VendorDenied);
+                // Another source's own, valid token on this source's series: the seed's 404, as for a series never uploaded,
+                // so the answer does not reveal that the series exists; nothing is queued.
+                var before = await SnapshotAsync();
+                await ExpectAsync(endpoint, "Token " + otherToken, "other-hospital", HttpStatusCode.NotFound,
+                    $"{{\"success\":false,\"message\":\"Resource with sopInstanceUID {ids.Series} is not yet uploaded!\"}}");
+                if (await SnapshotAsync() != before)
+                {
+                    failures.Add($"{endpoint} with another source's token changed the database or the storage");
+                }
             }
         }
 
@@ -292,6 +303,7 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
         {
             $"/api/v1/exam/{ids.Exam}", $"/api/v1/exam/workflow/{ids.Workflow}", $"/api/v1/exam/task/{ids.Task}", $"/api/v1/exam/result/{ids.Result}",
             $"/api/v1/workflow/{ids.Definition}", $"/api/v1/workflow/record/{ids.Record}", $"/dicom-web/studies/{ids.Study}/series/{ids.Series}/instances/{ids.Sop}/metadata",
+            $"/api/sessions/{ids.Session}",
         })
         {
             using var response = await admin.GetAsync(path, Ct);
@@ -302,9 +314,12 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
     private static bool AddressesAParent(Endpoint endpoint) => endpoint.Key is "POST /api/v1/exam/result/" or "POST /api/v1/exam/new_from_template"
         or "POST /api/v1/exam/workflow/new" or "POST /api/v1/exam/task/new" or "POST /api/v1/workflow/record";
 
-    /// <summary>Sends each endpoint's request and returns a line per answer that <paramref name="expect"/> or <paramref name="body"/> refuses, and per 2xx.</summary>
+    /// <summary>
+    /// Sends each endpoint's request and returns a line per answer that <paramref name="expect"/> refuses, and per answer
+    /// whose body <paramref name="body"/> refuses (2xx answers only, unless <paramref name="anyStatus"/>).
+    /// </summary>
     private static async Task<List<string>> RunAsync(IEnumerable<Endpoint> endpoints, OwnedIds ids, HttpClient client, Func<HttpStatusCode, bool> expect,
-        Func<string, string?>? body = null)
+        Func<string, string?>? body = null, bool anyStatus = false)
     {
         List<string> failures = [];
         foreach (var endpoint in endpoints)
@@ -322,7 +337,7 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
 
             using var response = await client.SendAsync(request, Ct);
             var text = await response.Content.ReadAsStringAsync(Ct);
-            var leak = response.IsSuccessStatusCode ? body?.Invoke(text) : null;
+            var leak = response.IsSuccessStatusCode || anyStatus ? body?.Invoke(text) : null;
             if (!expect(response.StatusCode) || leak is not null)
             {
                 failures.Add($"{endpoint.Key} ({request.RequestUri}): {(int)response.StatusCode} {leak} {Shorten(text)}");
@@ -356,9 +371,49 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
         {
             Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
             await using var scope = api.Services.CreateAsyncScope();
-            var source = await scope.ServiceProvider.GetRequiredService<ResultsDbContext>().Sources.Where(s => s.Name == "default").Select(s => s.Id).SingleAsync(Ct);
-            return new OwnedIds(source.ToString(), exam.ToString(), workflow.ToString(), task.ToString(), result, definition, record, tokenId.ToString(), token, study, series, sop);
+            var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+            var source = await db.Sources.Where(s => s.Name == "default").Select(s => s.Id).SingleAsync(Ct);
+            // A quality session of this source (its images do not matter to who may address it).
+            var session = db.QualitySessions.Add(new QualitySession
+            {
+                Id = Guid.NewGuid(),
+                SourceId = source,
+                Target = "basic-reflective",
+                State = QualitySessionState.created,
+                CreatedAt = api.Clock.GetUtcNow(),
+                UpdatedAt = api.Clock.GetUtcNow(),
+            }).Entity;
+            await db.SaveChangesAsync(Ct);
+            return new OwnedIds(source.ToString(), exam.ToString(), workflow.ToString(), task.ToString(), result, definition, record, tokenId.ToString(), token, study, series, sop,
+                session.Id.ToString());
         }
+    }
+
+    /// <summary>
+    /// Everything a request could change that is not the caller's own session: the scan hierarchy, the workflow manager,
+    /// the DICOM index, analyses, quality sessions, source tokens, the outbox and the files under the storage root.
+    /// </summary>
+    private async Task<string> SnapshotAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var rows = new Dictionary<string, object>
+        {
+            ["exams"] = await db.Exams.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["workflows"] = await db.Workflows.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["tasks"] = await db.Tasks.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["results"] = await db.Results.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["definitions"] = await db.WorkflowDefinitions.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["records"] = await db.Records.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["instances"] = await db.Instances.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["analyses"] = await db.SeriesAnalyses.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["sessions"] = await db.QualitySessions.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["tokens"] = await db.SourceApiTokens.AsNoTracking().OrderBy(x => x.Id).ToListAsync(Ct),
+            ["outbox"] = await db.Outbox.CountAsync(Ct),
+            ["files"] = Directory.EnumerateFiles(api.StorageRoot, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(f => $"{Path.GetRelativePath(api.StorageRoot, f)} {new FileInfo(f).Length}").ToList(),
+        };
+        return JsonSerializer.Serialize(rows, new JsonSerializerOptions { ReferenceHandler = System.Text.Json.Serialization.ReferenceHandler.IgnoreCycles });
     }
 
     private static async Task<string> CreatedAsync(HttpClient client, string path, object? body)
@@ -410,9 +465,9 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
 
     /// <summary>The identifiers of the default source's items; <see cref="All"/> is what must never reach another source.</summary>
     private sealed record OwnedIds(string Source, string Exam, string Workflow, string Task, string Result, string Definition, string Record, string TokenId,
-        string SourceToken, string Study, string Series, string Sop)
+        string SourceToken, string Study, string Series, string Sop, string Session)
     {
-        public string[] All => [Exam, Workflow, Task, Result, TokenId, Study, Series, Sop];
+        public string[] All => [Exam, Workflow, Task, Result, TokenId, Study, Series, Sop, Session];
 
         /// <summary>Parents in the query (blank results, exams from templates) and in the body (workflows, tasks, records).</summary>
         public string Query => $"?task_id={Task}&template_id={Exam}&exam_id={Exam}";
@@ -470,7 +525,7 @@ public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IC
             "record_id" => ids.Record,
             "token_id" => ids.TokenId,
             "source_id" => ids.Source,
-            "session_id" => Guid.NewGuid().ToString(),
+            "session_id" => ids.Session,
             "study" => ids.Study,
             "series" => ids.Series,
             "instance" or "sop" => ids.Sop,

@@ -79,7 +79,8 @@ public sealed class SeriesResultsTests(ResultsApiFactory api) : IClassFixture<Re
 
         var (revoked, revokedBody) = await GetAsync($"/results/{series}", $"Token {token}", "default");
 
-        Assert.Equal((HttpStatusCode.Forbidden, Denied), (foreign, foreignBody));
+        // Another source's series is as absent as one never uploaded: the answer does not reveal that it exists.
+        Assert.Equal((HttpStatusCode.NotFound, $"{{\"success\":false,\"message\":\"Resource with sopInstanceUID {series} is not yet uploaded!\"}}"), (foreign, foreignBody));
         Assert.Equal((HttpStatusCode.Unauthorized, Unauthorized), (revoked, revokedBody));
     }
 
