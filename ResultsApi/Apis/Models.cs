@@ -11,8 +11,8 @@ public sealed record ResultOut(ResultType Type, string Directory, IReadOnlyList<
         new(result.Type, result.Directory, result.Files, JsonDocument.Parse(result.Meta).RootElement.Clone(), result.TaskId, result.Id, result.DatetimeCreated);
 }
 
-/// <summary>A full overwrite of a result's fields (the source platform's SetResult).</summary>
-public sealed record SetResult(ResultType Type, string? Directory, List<string>? Files, JsonElement? Meta);
+/// <summary>The source platform's SetResult: the fields to change; a field left out (null) keeps its value.</summary>
+public sealed record SetResult(ResultType? Type, string? Directory, List<string>? Files, JsonElement? Meta);
 
 public sealed record ExamIn(string Name, string? PatientId, string? Description, string? Indication, string? Comment, bool IsTemplate = false, ItemStatus Status = ItemStatus.NEW);
 

@@ -18,15 +18,18 @@ public static class TaskResultsApi
         const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound;
         var results = exam.MapGroup("/result").WithTags("results");
         results.MapPost("", CreateBlankAsync).WithName("create_blank_result").WithSummary("Create a blank result for a task (task_id as query parameter).")
-            .WithDescription("The parent task must exist (400 otherwise, as the source platform answers) and must not be a template.")
-            .Produces<ResultOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden);
+            .WithDescription("The parent task must exist and be the caller's source's (404 'Creation unsuccessful' otherwise, as the seed raises) "
+                + "and must not be a template (400).")
+            .Produces<ResultOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, NotFound);
         results.MapGet("/{result_id}", GetAsync).WithName("get_result").WithSummary("Get a result.")
             .Produces<ResultOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
         results.MapGet("/all/{task_id}", ListAsync).WithName("get_all_task_results").WithSummary("All results of a task, oldest first.")
-            .Produces<List<ResultOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .WithDescription("A task that does not exist, or that the caller may not see, has no results: 200 with an empty list, as the seed answers.")
+            .Produces<List<ResultOut>>().ProducesProblems(BadRequest);
         results.MapDelete("/{result_id}", DeleteAsync).WithName("delete_result").WithSummary("Delete a result and its files.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
-        results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Overwrite a result's type, directory, files and meta.")
+        results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Update the fields of a result the payload carries (type, directory, files, meta).")
+            .WithDescription("A field left out (or null) keeps its value, as the seed's set_result updates only the fields given.")
             .Produces<ResultOut>().ProducesProblems(BadRequest, Forbidden, NotFound)
             .WithRequestExample("""{"type": "DICOM", "directory": "", "files": ["image-001.dcm"], "meta": {"protocol": "t1_se"}}""");
         results.MapPost("/{result_id}/files", UploadMultipartAsync).WithName("upload_result_files").DisableAntiforgery().AcceptsUpload()
@@ -53,16 +56,13 @@ public static class TaskResultsApi
             return problem;
         }
 
+        // The seed raises 404 "Creation unsuccessful"; a task of another source is as absent as one that never existed.
         var user = CurrentUser.From(http.User);
         var task = await db.Tasks.Where(t => t.Id == taskId).Select(t => new { t.IsTemplate, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
-        if (task is null)
+        if (task is null || task.SourceId != user.SourceId)
         {
-            return ApiProblems.BadRequest("Unknown parent", "Parent (task_id) does not exist. Check task_id, or create the task first (POST /api/v1/exam/task/new).");
-        }
-
-        if (task.SourceId != user.SourceId)
-        {
-            return ApiProblems.OtherSource("task");
+            return TypedResults.Problem(title: "Creation unsuccessful", statusCode: StatusCodes.Status404NotFound,
+                detail: "Parent (task_id) does not exist. Check task_id, or create the task first (POST /api/v1/exam/task/new).");
         }
 
         if (task.IsTemplate)
@@ -91,10 +91,12 @@ public static class TaskResultsApi
             return problem;
         }
 
+        // The seed lists an unknown task's results as []; another source's task answers the same, so nothing is revealed.
+        var user = CurrentUser.From(http.User);
         var source = await db.Tasks.Where(t => t.Id == id).Select(t => (Guid?)t.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "task", id) is { } refused)
+        if (source is null || (source != user.SourceId && user.Role != Roles.Service))
         {
-            return refused;
+            return TypedResults.Ok(new List<ResultOut>());
         }
 
         var results = await db.Results.AsNoTracking().Where(r => r.TaskId == id).OrderBy(r => r.DatetimeCreated).ThenBy(r => r.Id).ToListAsync(ct);
@@ -144,11 +146,12 @@ public static class TaskResultsApi
             return refused;
         }
 
+        // Only the fields the payload carries change (the seed); a field left out or null keeps its value.
         var result = found!.Result;
-        result.Type = payload.Type;
-        result.Directory = payload.Directory ?? "";
-        result.Files = payload.Files ?? [];
-        result.Meta = payload.Meta is { ValueKind: JsonValueKind.Object } meta ? meta.GetRawText() : "{}";
+        result.Type = payload.Type ?? result.Type;
+        result.Directory = payload.Directory ?? result.Directory;
+        result.Files = payload.Files ?? result.Files;
+        result.Meta = payload.Meta is { ValueKind: JsonValueKind.Object } meta ? meta.GetRawText() : result.Meta;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ResultOut.From(result));
     }

@@ -30,6 +30,7 @@ public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<
         ["GET /dicom-web/studies/{study}/series"] = "QIDO-RS: no match is 200 with an empty list",
         ["GET /dicom-web/studies/{study}/series/{series}/instances"] = "QIDO-RS: no match is 200 with an empty list",
         ["GET /results/files/{source_id}/{series}/{filename}"] = "a signed link: every refusal is the same 403, revealing nothing",
+        ["GET /api/v1/exam/result/all/{task_id}"] = "the results seed: an unknown task's results are 200 with an empty list",
     };
 
     /// <summary>Endpoints with route parameters that answer a malformed value like an unknown one, with the reason.</summary>
@@ -42,6 +43,7 @@ public sealed class OpenApiDocumentTests(ResultsApiFactory api) : IClassFixture<
         ["GET /results/{series}"] = "the vendor API answers 404 'not yet uploaded' for any series it does not hold",
         ["GET /compute/{series}"] = "the vendor API answers 404 'not yet uploaded' for any series it does not hold",
         ["GET /results/files/{source_id}/{series}/{filename}"] = "a signed link: every refusal is the same 403, revealing nothing",
+        ["GET /api/v1/exam/result/all/{task_id}"] = "the results seed: an unknown task's results are 200 with an empty list",
     };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -56,6 +56,54 @@ public sealed class TaskResultsTests(ResultsApiFactory api) : IClassFixture<Resu
     }
 
     [Fact]
+    public async Task Set_changes_only_the_fields_the_payload_carries()
+    {
+        var client = await api.LoginAsync();
+        var (_, _, task) = await ResultsApiFactory.CreateHierarchyAsync(client);
+        var id = await CreateAsync(client, task);
+        using (var full = await client.PutAsJsonAsync($"/api/v1/exam/result/{id}",
+            new { type = "DICOM", directory = "a/b", files = new[] { "image-001.dcm" }, meta = new { protocol = "t1_se" } }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, full.StatusCode);
+        }
+
+        using var onlyMeta = await client.PutAsync($"/api/v1/exam/result/{id}",
+            new StringContent("{\"meta\": {\"protocol\": \"t2_tse\"}}", System.Text.Encoding.UTF8, "application/json"), Ct);
+        var afterMeta = await onlyMeta.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        using var onlyType = await client.PutAsync($"/api/v1/exam/result/{id}", new StringContent("{\"type\": \"MRD\"}", System.Text.Encoding.UTF8, "application/json"), Ct);
+        using var nothing = await client.PutAsync($"/api/v1/exam/result/{id}", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct);
+        var stored = await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/{id}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, onlyMeta.StatusCode);
+        Assert.Equal(("DICOM", "a/b", "t2_tse"), (afterMeta.GetProperty("type").GetString(), afterMeta.GetProperty("directory").GetString(),
+            afterMeta.GetProperty("meta").GetProperty("protocol").GetString()));
+        Assert.Equal(HttpStatusCode.OK, onlyType.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, nothing.StatusCode);
+        Assert.Equal("MRD", stored.GetProperty("type").GetString());
+        Assert.Equal("a/b", stored.GetProperty("directory").GetString());
+        Assert.Equal(["image-001.dcm"], stored.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("t2_tse", stored.GetProperty("meta").GetProperty("protocol").GetString());
+    }
+
+    [Fact]
+    public async Task The_results_of_an_unknown_or_another_sources_task_are_an_empty_list()
+    {
+        var client = await api.LoginAsync();
+        var (_, _, task) = await ResultsApiFactory.CreateHierarchyAsync(client);
+        await CreateAsync(client, task);
+        var other = await api.LoginAsync("other", "other-password");
+
+        using var unknown = await client.GetAsync($"/api/v1/exam/result/all/{Guid.NewGuid()}", Ct);
+        using var foreign = await other.GetAsync($"/api/v1/exam/result/all/{task}", Ct);
+        using var createForeign = await other.PostAsync($"/api/v1/exam/result?task_id={task}", null, Ct);
+
+        Assert.Equal((HttpStatusCode.OK, "[]"), (unknown.StatusCode, await unknown.Content.ReadAsStringAsync(Ct)));
+        Assert.Equal((HttpStatusCode.OK, "[]"), (foreign.StatusCode, await foreign.Content.ReadAsStringAsync(Ct)));
+        Assert.Equal(HttpStatusCode.NotFound, createForeign.StatusCode);
+        Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/all/{task}", Ct)).EnumerateArray());
+    }
+
+    [Fact]
     public async Task Deleting_a_result_answers_204_removes_its_files_and_then_it_is_404()
     {
         var client = await api.LoginAsync();
@@ -81,8 +129,8 @@ public sealed class TaskResultsTests(ResultsApiFactory api) : IClassFixture<Resu
         var client = await api.LoginAsync();
         var (_, _, templateTask) = await ResultsApiFactory.CreateHierarchyAsync(client, templateTask: true);
 
-        await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={Guid.NewGuid()}", null, Ct), 400,
-            "Parent (task_id) does not exist. Check task_id, or create the task first (POST /api/v1/exam/task/new).");
+        await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={Guid.NewGuid()}", null, Ct), 404,
+            "Parent (task_id) does not exist. Check task_id, or create the task first (POST /api/v1/exam/task/new).", "Creation unsuccessful");
         await AssertProblemAsync(client.PostAsync($"/api/v1/exam/result?task_id={templateTask}", null, Ct), 400,
             "Result parent (task) must not be a template. Create the result under a task of an exam.");
         await AssertProblemAsync(client.PostAsync("/api/v1/exam/result?task_id=not-a-uuid", null, Ct), 400,
@@ -147,11 +195,16 @@ public sealed class TaskResultsTests(ResultsApiFactory api) : IClassFixture<Resu
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
     }
 
-    private static async Task AssertProblemAsync(Task<HttpResponseMessage> request, int status, string detail)
+    private static async Task AssertProblemAsync(Task<HttpResponseMessage> request, int status, string detail, string? title = null)
     {
         using var response = await request;
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(detail, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+        if (title is not null)
+        {
+            Assert.Equal(title, problem.GetProperty("title").GetString());
+        }
     }
 }
