@@ -28,7 +28,8 @@ public static class WorkflowManagerApi
         const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound;
         const int Conflict = StatusCodes.Status409Conflict;
         workflow.MapPost("/", CreateAsync).WithName("create_workflow").WithSummary("Create a workflow definition.")
-            .Produces<WorkflowDefinitionOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest).WithRequestExample(DefinitionExample);
+            .WithDescription("400 when the payload is invalid; 404 'Creation unsuccessful' (as the seed raises) when the database will not keep it.")
+            .Produces<WorkflowDefinitionOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, NotFound).WithRequestExample(DefinitionExample);
         workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.")
             .Produces<List<WorkflowDefinitionOut>>();
         workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.")
@@ -101,7 +102,17 @@ public static class WorkflowManagerApi
         };
         Apply(definition, payload);
         db.WorkflowDefinitions.Add(definition);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException refused) when (refused.InnerException is Npgsql.PostgresException)
+        {
+            // Valid JSON the database still will not keep (a \u0000 in the definition, a NUL in a name): the seed's 404.
+            return TypedResults.Problem(title: "Creation unsuccessful", statusCode: StatusCodes.Status404NotFound,
+                detail: $"The database refused the workflow ({((Npgsql.PostgresException)refused.InnerException).MessageText}); nothing was created. Remove NUL characters (\\u0000) from the name and definition.");
+        }
+
         return TypedResults.Created($"/api/v1/workflow/{definition.Id}", WorkflowDefinitionOut.From(definition));
     }
 

@@ -109,7 +109,7 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
         switch (message.MessageType)
         {
             case "Imaging.Contracts.RecoJob":
-                var job = JsonSerializer.Deserialize<RecoJob>(message.Body) ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty body.");
+                var job = ReadRecoJob(message);
                 await bus.Publish(job, context => context.MessageId = messageId, cancellationToken);
                 LogPublished(logger, message.Id, message.MessageType, job.RecordId);
                 break;
@@ -126,6 +126,18 @@ internal sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, IBus
             default:
                 throw new InvalidOperationException($"Outbox message {message.Id} has type {message.MessageType}, which this version does not publish.");
         }
+    }
+
+    /// <summary>
+    /// The seed's {"record_id", "input"}; rows written before the contract took the seed's names hold {"RecordId", "Input"}
+    /// and are still published, so nothing queued before an upgrade is lost.
+    /// </summary>
+    private static RecoJob ReadRecoJob(OutboxMessage message)
+    {
+        var body = JsonDocument.Parse(message.Body).RootElement;
+        return body.TryGetProperty("record_id", out _)
+            ? JsonSerializer.Deserialize<RecoJob>(body)!
+            : new RecoJob(body.GetProperty("RecordId").GetInt32(), body.GetProperty("Input").GetString()!);
     }
 
     // The same outbox row always goes out with the same MessageId, so a publish repeated after a crash is recognisable.

@@ -3,7 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>The MassTransit bus on RabbitMQ by connection name (an AMQP URI, Aspire's format; its path is the virtual host).</summary>
+/// <summary>
+/// The MassTransit bus on RabbitMQ by connection name (an AMQP URI, Aspire's format; its path is the virtual host), with
+/// plain JSON message bodies.
+/// </summary>
 public static class MessageBusExtensions
 {
     public static IHostApplicationBuilder AddMessageBus(this IHostApplicationBuilder builder, string connectionName,
@@ -37,6 +40,16 @@ public static class MessageBusExtensions
                     {
                         host.UseSsl(ssl => ssl.ServerName = uri.Host);
                     }
+                });
+                // Plain JSON bodies (application/json, no MassTransit envelope; message id, trace context and fault details
+                // in the AMQP headers), so services in any language can publish and consume, such as the workflow
+                // manager seed's RecoJob {"record_id", "input"}. Envelope messages still in queues are still read.
+                rabbit.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.CopyHeaders,
+                    isDefault: true);
+                rabbit.ConfigureJsonSerializerOptions(json =>
+                {
+                    json.WriteIndented = false;
+                    return json;
                 });
                 configureBus?.Invoke(context, rabbit);
                 rabbit.ConfigureEndpoints(context);

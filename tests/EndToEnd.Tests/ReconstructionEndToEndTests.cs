@@ -174,7 +174,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         await database.OpenAsync(Ct);
         await using var duplicate = new Npgsql.NpgsqlCommand(
             "INSERT INTO outbox_messages (message_type, body, created_at, next_attempt_at, attempts) " +
-            "SELECT message_type, body, now(), now(), 0 FROM outbox_messages WHERE (body->>'RecordId')::int = $1 RETURNING id", database)
+            "SELECT message_type, body, now(), now(), 0 FROM outbox_messages WHERE (body->>'record_id')::int = $1 RETURNING id", database)
         {
             Parameters = { new() { Value = record } },
         };
@@ -214,20 +214,57 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         await WaitForRecordAsync(client, good, "FINISHED", TimeSpan.FromSeconds(90));
 
         // The message itself went to the error queue with MassTransit's fault headers, the reason among them.
+        Assert.Contains(await ErrorQueueAsync(m => m.Reason.Contains("NaN", StringComparison.Ordinal)), m => m.Reason.Contains("NaN", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_RecoJob_published_by_a_plain_AMQP_client_in_the_seeds_JSON_is_read_by_the_worker_and_a_malformed_one_dead_lettered()
+    {
+        using var client = await LoginAsync();
+        var (record, _) = await CreateRecordAsync(client);
+        await UploadAsync(client, record, KSpaceFile("2,16,16", "complex64"));
+        await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromSeconds(90));
+        var malformed = $"{{\"record_id\": \"not-a-number\", \"input\": \"{Guid.NewGuid():N}.npy\"}}";
+
+        // A producer written for the seed's pydantic model: its JSON, no content type, no MassTransit headers, straight
+        // into the worker's queue. The worker reads record_id and input, and ResultsApi tells it the record is done.
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri((await whole.App.GetConnectionStringAsync("messaging", Ct))!) };
+        await using (var connection = await factory.CreateConnectionAsync(Ct))
+        await using (var channel = await connection.CreateChannelAsync(cancellationToken: Ct))
+        {
+            foreach (var body in new[] { $"{{\"record_id\": {record}, \"input\": \"records/{record}/kspace.npy\"}}", malformed })
+            {
+                await channel.BasicPublishAsync("", "mri_cartesian_reco", mandatory: true, new RabbitMQ.Client.BasicProperties(), System.Text.Encoding.UTF8.GetBytes(body), Ct);
+            }
+        }
+
+        var skipped = $"Record {record}: job for records/{record}/kspace.npy is stale or already done; skipped";
+        Assert.Contains(await whole.App.ResourceLogs.WaitForLineAsync("workflowworker", l => l.Contains(skipped, StringComparison.Ordinal), Ct, 200),
+            l => l.Contains(skipped, StringComparison.Ordinal));
+        // The malformed one is not lost: it waits in the error queue with the reason.
+        var dead = await ErrorQueueAsync(m => m.Body == malformed);
+        var kept = Assert.Single(dead, m => m.Body == malformed);
+        Assert.Contains("Cannot get the value of a token type 'String' as a number", kept.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>The messages in the reconstruction's error queue with their MT-Fault-Message, looked at until one matches (or 10 s).</summary>
+    private async Task<List<(string Body, string Reason)>> ErrorQueueAsync(Func<(string Body, string Reason), bool> wanted)
+    {
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri((await whole.App.GetConnectionStringAsync("messaging", Ct))!) };
         await using var connection = await factory.CreateConnectionAsync(Ct);
-        // The worker reports ERROR before it rethrows, so the message reaches the error queue a moment after the status
-        // changes, and MassTransit creates that queue only with its first message: a missing queue closes the channel,
-        // so each look uses its own.
-        List<string> reasons = [];
-        for (var attempt = 0; attempt < 100 && !reasons.Any(r => r.Contains("NaN", StringComparison.Ordinal)); attempt++)
+        // A failing job reaches the error queue a moment after the worker reports, and MassTransit creates that queue only
+        // with its first message: a missing queue closes the channel, so each look uses its own. Messages are not
+        // acknowledged, so they stay for other tests.
+        List<(string Body, string Reason)> messages = [];
+        for (var attempt = 0; attempt < 100 && !messages.Any(wanted); attempt++)
         {
             await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
             try
             {
                 while (await channel.BasicGetAsync("mri_cartesian_reco_error", autoAck: false, Ct) is { } message)
                 {
-                    reasons.Add(System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!));
+                    messages.Add((System.Text.Encoding.UTF8.GetString(message.Body.Span),
+                        System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!)));
                 }
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
@@ -238,7 +275,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
             await Task.Delay(100, Ct);
         }
 
-        Assert.Contains(reasons, r => r.Contains("NaN", StringComparison.Ordinal));
+        return messages;
     }
 
     private Task<HttpClient> LoginAsync() => whole.LoginAsync(Ct);

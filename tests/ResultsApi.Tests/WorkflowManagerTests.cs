@@ -99,9 +99,64 @@ public sealed class WorkflowManagerTests(ResultsApiFactory api) : IClassFixture<
 
         Assert.NotNull(message);
         Assert.Equal("Imaging.Contracts.RecoJob", message.MessageType);
-        Assert.Equal(record, JsonDocument.Parse(message.Body).RootElement.GetProperty("RecordId").GetInt32());
-        Assert.Equal($"records/{record}/kspace.npy", JsonDocument.Parse(message.Body).RootElement.GetProperty("Input").GetString());
+        Assert.Equal(record, JsonDocument.Parse(message.Body).RootElement.GetProperty("record_id").GetInt32());
+        Assert.Equal($"records/{record}/kspace.npy", JsonDocument.Parse(message.Body).RootElement.GetProperty("input").GetString());
         Assert.True(message.SentAt is not null, $"not sent after {message.Attempts} attempt(s): {message.LastError}");
+    }
+
+    [Fact]
+    public async Task A_workflow_the_database_will_not_keep_answers_the_seeds_404_and_nothing_is_created()
+    {
+        var client = await api.LoginAsync();
+        var before = (await client.GetFromJsonAsync<JsonElement>("/api/v1/workflow/", Ct)).GetArrayLength();
+
+        // Valid JSON, but PostgreSQL's jsonb refuses the NUL character.
+        using var refused = await client.PostAsync("/api/v1/workflow/",
+            new StringContent("{\"name\": \"nul\", \"version\": \"1\", \"definition\": {\"step\": \"a\\u0000b\"}}", Encoding.UTF8, "application/json"), Ct);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Equal("Creation unsuccessful", problem.GetProperty("title").GetString());
+        Assert.Equal(before, (await client.GetFromJsonAsync<JsonElement>("/api/v1/workflow/", Ct)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_RecoJob_on_the_broker_is_the_seeds_plain_JSON_as_a_plain_AMQP_client_reads_it()
+    {
+        // A consumer written for the seed, with RabbitMQ's own client: its queue on the exchange the RecoJob is published to.
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(api.ConnectionStrings["ConnectionStrings__messaging"]) };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        await channel.ExchangeDeclareAsync("Imaging.Contracts:RecoJob", "fanout", durable: true, autoDelete: false, cancellationToken: Ct);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
+        await channel.QueueBindAsync(queue, "Imaging.Contracts:RecoJob", "", cancellationToken: Ct);
+        var client = await api.LoginAsync();
+        var (record, _) = await CreateRecordAsync(client);
+
+        using (var upload = await UploadAsync(client, record, Npy("<c8", "2, 8, 8", 2 * 8 * 8 * 8), "kspace.npy"))
+        {
+            Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        }
+
+        // Other test classes publish on the same broker: take this record's job among whatever arrives.
+        var expected = $"{{\"record_id\":{record},\"input\":\"records/{record}/kspace.npy\"}}";
+        string? body = null;
+        RabbitMQ.Client.IReadOnlyBasicProperties? properties = null;
+        for (var i = 0; i < 100 && body != expected; i++)
+        {
+            if (await channel.BasicGetAsync(queue, autoAck: true, Ct) is { } message)
+            {
+                (body, properties) = (Encoding.UTF8.GetString(message.Body.Span), message.BasicProperties);
+            }
+            else
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        Assert.Equal(expected, body);
+        Assert.Equal("application/json", properties!.ContentType);
+        Assert.False(string.IsNullOrEmpty(properties.MessageId), "the message id goes in the AMQP properties");
     }
 
     public static TheoryData<string, byte[], HttpStatusCode, string> BadUploads() => new()
@@ -287,7 +342,7 @@ public sealed class WorkflowManagerTests(ResultsApiFactory api) : IClassFixture<
     private static async Task<OutboxMessage?> OutboxMessageForAsync(AsyncServiceScope scope, int record)
     {
         var all = await scope.ServiceProvider.GetRequiredService<ResultsDbContext>().Outbox.AsNoTracking().ToListAsync(Ct);
-        return all.SingleOrDefault(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("RecordId").GetInt32() == record);
+        return all.SingleOrDefault(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("record_id").GetInt32() == record);
     }
 
     private static async Task<(int Record, Guid Task)> CreateRecordAsync(HttpClient client)
