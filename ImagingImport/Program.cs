@@ -4,14 +4,15 @@ using Imaging.ImagingImport.OpenApi;
 using Imaging.ImagingImport.Sources;
 using Imaging.ImagingImport.Tracking;
 using Imaging.ImagingImport.Xnat;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ImportDbContext>("importdb");
-builder.AddRedisClient("redis");
+builder.AddNpgsqlDbContext<ImportDbContext>("importdb", settings => settings.DisableRetry = true, options => options.UseNpgsql(PostgresRetries.Short));
+builder.AddOptionalRedisClient("redis");
 
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName);

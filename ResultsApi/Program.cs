@@ -11,14 +11,15 @@ using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 var tokensCommand = args is ["tokens", ..];
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb");
-builder.AddRedisClient("redis");
+builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings => settings.DisableRetry = true, options => options.UseNpgsql(PostgresRetries.Short));
+builder.AddOptionalRedisClient("redis");
 builder.AddMessageBus("messaging");
 
 builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

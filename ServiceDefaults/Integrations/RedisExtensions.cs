@@ -5,18 +5,23 @@ using StackExchange.Redis;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Redis by connection name: one shared IConnectionMultiplexer. Redis holds only what may be lost, so the service
-/// starts and keeps working without it, and /health reports it as Degraded rather than Unhealthy.
+/// Redis through Aspire's client integration (Aspire.StackExchange.Redis: one IConnectionMultiplexer, its traces and
+/// configuration keys), set up for what Redis holds here: only what may be lost. The service starts and keeps working
+/// without it (no abort on a failed connect), and /health reports it Degraded rather than Unhealthy (decision 0013).
 /// </summary>
 public static class RedisExtensions
 {
-    public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddOptionalRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
-        var options = ConfigurationOptions.Parse(ConnectionStrings.Require(builder.Configuration, connectionName));
-        options.AbortOnConnectFail = false;
-        options.ConnectTimeout = 3000;
-        options.ClientName = builder.Environment.ApplicationName;
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        builder.AddRedisClient(connectionName,
+            // Aspire's own check reports Unhealthy, which would take the service out of rotation for a cache outage.
+            settings => settings.DisableHealthChecks = true,
+            options =>
+            {
+                options.AbortOnConnectFail = false;
+                options.ConnectTimeout = 3000;
+                options.ClientName = builder.Environment.ApplicationName;
+            });
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"redis:{connectionName}",
             services => new RedisHealthCheck(services.GetRequiredService<IConnectionMultiplexer>()),

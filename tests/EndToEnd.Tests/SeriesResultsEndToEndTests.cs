@@ -110,6 +110,7 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassF
 
         var results = await WaitForResultsAsync(vendor, mrSeries);
         Assert.Equal("mr_image_quality", results.GetProperty("usecase").GetString());
+        await AssertTracedThroughRedisAsync(vendor, mrSeries);
         Assert.Equal("Routine", results.GetProperty("triage_status").GetString());
         var unsupported = await WaitForAsync(vendor, scSeries, HttpStatusCode.BadRequest);
         Assert.Equal(["success", "message", "seriesInstanceUID", "accessionNumber", "debug_info", "result"], unsupported.EnumerateObject().Select(p => p.Name));
@@ -117,6 +118,34 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassF
         Assert.Equal(scSeries, unsupported.GetProperty("seriesInstanceUID").GetString());
         Assert.Equal("Modality OT has no use case; CT and MR series are analysed.", unsupported.GetProperty("debug_info").GetProperty("reason").GetString());
         Assert.Equal("{}", unsupported.GetProperty("result").GetRawText());
+    }
+
+    /// <summary>
+    /// A finished series' /results reads the Redis cache: Aspire's Redis integration puts that call in the request's
+    /// trace, beside the server span, as the dashboard shows it.
+    /// </summary>
+    private async Task AssertTracedThroughRedisAsync(HttpClient vendor, string series)
+    {
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/results/{series}"))
+        {
+            request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.NextInt64()))}-01");
+            Assert.Equal(HttpStatusCode.OK, (await vendor.SendAsync(request, Ct)).StatusCode);
+        }
+
+        using var dashboard = await DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
+        bool Redis(JsonElement span) => span.GetProperty("resource").GetString() == "resultsapi" && span.GetProperty("kind").GetString() == "Client"
+            && span.GetProperty("attributes").EnumerateArray().Any(a => a.GetProperty("value").GetString() == "redis");
+        List<JsonElement> spans = [];
+        // The Redis instrumentation hands its spans over in batches (every few seconds), so they come a little later.
+        for (var attempt = 0; attempt < 150 && !spans.Any(Redis); attempt++)
+        {
+            using var response = await dashboard.GetAsync($"/api/traces/{traceId}", Ct);
+            spans = response.IsSuccessStatusCode ? [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("spans").EnumerateArray()] : [];
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.True(spans.Any(Redis), "no Redis client span in the trace: " + string.Join(", ", spans.Select(s => s.GetProperty("name").GetString())));
     }
 
     private static void Close(double expected, double actual) =>

@@ -12,9 +12,9 @@ public sealed class WholeApplicationTests(WholeApplication whole) : IClassFixtur
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData("resultsapi", new[] { "self", "postgres:resultsdb", "redis:redis", "masstransit-bus" })]
+    [InlineData("resultsapi", new[] { "self", "ResultsDbContext", "redis:redis", "masstransit-bus" })]
     [InlineData("workflowworker", new[] { "self", "masstransit-bus" })]
-    [InlineData("imagingimport", new[] { "self", "postgres:importdb", "redis:redis" })]
+    [InlineData("imagingimport", new[] { "self", "ImportDbContext", "redis:redis" })]
     public async Task Every_service_reports_each_of_its_dependencies_healthy(string service, string[] checks)
     {
         using var client = whole.App.CreateHttpClient(service);

@@ -60,7 +60,7 @@ public sealed class ResultsCacheTests(ResultsApiFactory api, TestServers servers
         var redisEntry = report.GetProperty("entries").GetProperty("redis:redis");
         Assert.Equal("Degraded", redisEntry.GetProperty("status").GetString());
         Assert.StartsWith("Redis does not answer; running without the cache", redisEntry.GetProperty("description").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Healthy", report.GetProperty("entries").GetProperty("postgres:resultsdb").GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("entries").GetProperty("ResultsDbContext").GetProperty("status").GetString());
     }
 
     private async Task<JsonElement> ResultsAsync(HttpClient client, string series, string token)

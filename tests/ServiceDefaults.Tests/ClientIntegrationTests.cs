@@ -1,7 +1,7 @@
 using Imaging.TestSupport;
-using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -12,8 +12,10 @@ using StackExchange.Redis;
 namespace ServiceDefaults.Tests;
 
 /// <summary>
-/// AddNpgsqlDataSource, AddRedisClient and AddMessageBus read Aspire's connection strings by name, connect to the
-/// real servers, and report each dependency in the health report, with the right status when one is down.
+/// Aspire's client integrations as the services set them up (Aspire.Npgsql.EntityFrameworkCore.PostgreSQL with the short
+/// retry policy, Aspire.StackExchange.Redis as an optional cache) and the MassTransit bus read the app host's connection
+/// strings by name, connect to the real servers, and report each dependency in the health report, with the right status
+/// when one is down.
 /// </summary>
 public sealed class ClientIntegrationTests(TestServers servers)
 {
@@ -31,9 +33,14 @@ public sealed class ClientIntegrationTests(TestServers servers)
         var report = await WaitForReportAsync(app, r => r.Entries.Count == 4 && r.Status == HealthStatus.Healthy);
 
         Assert.Equal(HealthStatus.Healthy, report.Status);
-        Assert.Equal(["masstransit-bus", "postgres:appdb", "redis:cache", "self"], report.Entries.Keys.Order());
-        await using var command = app.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT current_database()");
-        Assert.Equal(new NpgsqlConnectionStringBuilder(database).Database, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(["ProbeDbContext", "masstransit-bus", "redis:cache", "self"], report.Entries.Keys.Order(StringComparer.Ordinal));
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            Assert.Equal(new NpgsqlConnectionStringBuilder(database).Database,
+                await context.Database.SqlQueryRaw<string>("SELECT current_database() AS \"Value\"").SingleAsync(TestContext.Current.CancellationToken));
+        }
+
         var key = TestServers.CreateKeyPrefix(nameof(ClientIntegrationTests)) + "probe";
         var redis = app.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         await redis.StringSetAsync(key, "value", TimeSpan.FromMinutes(1));
@@ -54,33 +61,40 @@ public sealed class ClientIntegrationTests(TestServers servers)
 
         Assert.Equal(HealthStatus.Degraded, report.Status);
         Assert.Equal(HealthStatus.Degraded, report.Entries["redis:cache"].Status);
-        Assert.Equal(HealthStatus.Healthy, report.Entries["postgres:appdb"].Status);
+        Assert.StartsWith("Redis does not answer; running without the cache", report.Entries["redis:cache"].Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, report.Entries["ProbeDbContext"].Status);
     }
 
     [Fact]
-    public async Task PostgreSQL_down_makes_the_service_unhealthy()
+    public async Task PostgreSQL_down_makes_the_service_unhealthy_and_a_query_fails_after_the_short_retries()
     {
         await using var app = await StartServiceAsync(new()
         {
             ["ConnectionStrings:appdb"] = $"Host=127.0.0.1;Port={UnusedPort()};Username=postgres;Password=x;Database=none;Timeout=2",
         });
 
-        var report = await WaitForReportAsync(app, r => r.Entries.ContainsKey("postgres:appdb"));
+        var report = await WaitForReportAsync(app, r => r.Entries.ContainsKey("ProbeDbContext"));
 
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
-        Assert.StartsWith("PostgreSQL does not answer:", report.Entries["postgres:appdb"].Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Unhealthy, report.Entries["ProbeDbContext"].Status);
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+        // PostgresRetries.Short: two retries, then the failure reaches the caller (a 503 in the services), not six over minutes.
+        var failed = await Assert.ThrowsAsync<Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException>(
+            () => context.Database.SqlQueryRaw<int>("SELECT 1 AS \"Value\"").SingleAsync(TestContext.Current.CancellationToken));
+        Assert.StartsWith("The maximum number of retries (2) was exceeded", failed.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_missing_connection_string_says_how_to_provide_it()
+    public void The_bus_says_how_to_provide_a_missing_connection_string()
     {
         var builder = WebApplication.CreateBuilder();
 
-        var error = Assert.Throws<InvalidOperationException>(() => builder.AddNpgsqlDataSource("resultsdb"));
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddMessageBus("bus"));
 
         Assert.Equal(
-            "Connection string 'resultsdb' is missing. Start the service through the app host (dotnet run --project AppHost), "
-            + "or set ConnectionStrings:resultsdb in its configuration or the environment variable ConnectionStrings__resultsdb.",
+            "Connection string 'bus' is missing. Start the service through the app host (dotnet run --project AppHost), "
+            + "or set ConnectionStrings:bus in its configuration or the environment variable ConnectionStrings__bus.",
             error.Message);
     }
 
@@ -103,12 +117,12 @@ public sealed class ClientIntegrationTests(TestServers servers)
         builder.AddServiceDefaults();
         if (connectionStrings.ContainsKey("ConnectionStrings:appdb"))
         {
-            builder.AddNpgsqlDataSource("appdb");
+            builder.AddNpgsqlDbContext<ProbeDbContext>("appdb", settings => settings.DisableRetry = true, options => options.UseNpgsql(PostgresRetries.Short));
         }
 
         if (connectionStrings.ContainsKey("ConnectionStrings:cache"))
         {
-            builder.AddRedisClient("cache");
+            builder.AddOptionalRedisClient("cache");
         }
 
         if (connectionStrings.ContainsKey("ConnectionStrings:bus"))
@@ -149,3 +163,6 @@ public sealed class ClientIntegrationTests(TestServers servers)
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>A DbContext with no tables: enough to prove the integration's connection, health check and retries.</summary>
+public sealed class ProbeDbContext(DbContextOptions<ProbeDbContext> options) : DbContext(options);
