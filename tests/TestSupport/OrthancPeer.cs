@@ -2,17 +2,16 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using AppHost.Hosting;
-using AppHost.Hosting.Testing;
 using Imaging.Dicom;
+using Imaging.LocalServers;
 using Xunit;
 
 namespace Imaging.TestSupport;
 
-/// <summary>Orthanc with DICOMweb, started through the app host's launcher for the test classes that compare against it.</summary>
+/// <summary>Orthanc with DICOMweb (LocalServers' AddLocalOrthanc under Aspire's DCP), for the test classes that compare against it.</summary>
 public sealed class OrthancPeer : IAsyncLifetime
 {
-    private DistributedApplication? _app;
+    private LocalServersApplication? _orthanc;
 
     /// <summary>A client for Orthanc's HTTP API with its credentials; DICOMweb is under /dicom-web/.</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -22,13 +21,8 @@ public sealed class OrthancPeer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddOrthanc("orthanc");
-        _app = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await _app.StartAsync(timeout.Token);
-        await _app.WaitForHealthyAsync(timeout.Token);
-        ConnectionString = (await _app.GetConnectionStringAsync("orthanc"))!;
+        _orthanc = await LocalServersApplication.StartAsync("orthanc", (builder, options) => builder.AddLocalOrthanc("orthanc", options), "orthanc");
+        ConnectionString = await _orthanc.ConnectionStringAsync("orthanc");
         Client = CreateClient(ConnectionString);
     }
 
@@ -62,9 +56,9 @@ public sealed class OrthancPeer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
-        if (_app is not null)
+        if (_orthanc is not null)
         {
-            await _app.DisposeAsync();
+            await _orthanc.DisposeAsync();
         }
     }
 }

@@ -68,7 +68,21 @@ public static class ProcessTable
             .GroupBy(p => p[0])
             .ToDictionary(g => g.Key, g => g.Last().ElementAtOrDefault(1) ?? "", StringComparer.Ordinal);
 
-    public static bool IsPortFree(int port) => AppHost.Hosting.Orchestration.PortAllocator.IsFree(port);
+    /// <summary>True when nothing listens on (or holds) <paramref name="port"/> on 127.0.0.1.</summary>
+    public static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Tcp);
+            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Polls until <paramref name="condition"/> holds or the time is up; returns whether it held.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan within)

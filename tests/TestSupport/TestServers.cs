@@ -1,18 +1,18 @@
-using AppHost.Hosting;
-using AppHost.Hosting.Testing;
+using Imaging.LocalServers;
 using Npgsql;
 using Xunit;
 
 namespace Imaging.TestSupport;
 
 /// <summary>
-/// PostgreSQL, Redis and RabbitMQ started once per test assembly, through the same launcher and orchestrator the
-/// app host uses (local processes from the Debian packages). Use it as an assembly fixture:
-/// <c>[assembly: AssemblyFixture(typeof(TestServers))]</c>, and give each test class its own database and key prefix.
+/// PostgreSQL, Redis and RabbitMQ started once per test assembly as the app host starts them where no container engine
+/// answers: Aspire executable resources (LocalServers) running the Debian packages' binaries under Aspire's DCP, through
+/// Aspire.Hosting.Testing. Use it as an assembly fixture, <c>[assembly: AssemblyFixture(typeof(TestServers))]</c>, and
+/// give each test class its own database and key prefix.
 /// </summary>
 public sealed class TestServers : IAsyncLifetime
 {
-    private DistributedApplication? _app;
+    private LocalServersApplication? _servers;
 
     public string PostgresConnectionString { get; private set; } = "";
 
@@ -20,21 +20,17 @@ public sealed class TestServers : IAsyncLifetime
 
     public string RabbitMQConnectionString { get; private set; } = "";
 
-    public DistributedApplication Application => _app ?? throw new InvalidOperationException("The servers have not started.");
-
     public async ValueTask InitializeAsync()
     {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddPostgres("postgres");
-        builder.AddRedis("redis");
-        builder.AddRabbitMQ("messaging");
-        _app = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await _app.StartAsync(timeout.Token);
-        await _app.WaitForHealthyAsync(timeout.Token);
-        PostgresConnectionString = (await _app.GetConnectionStringAsync("postgres"))!;
-        RedisConnectionString = (await _app.GetConnectionStringAsync("redis"))!;
-        RabbitMQConnectionString = (await _app.GetConnectionStringAsync("messaging"))!;
+        _servers = await LocalServersApplication.StartAsync("servers", (builder, options) =>
+        {
+            builder.AddLocalPostgres("postgres", options);
+            builder.AddLocalRedis("redis", options);
+            builder.AddLocalRabbitMQ("messaging", options);
+        }, "postgres", "redis", "messaging");
+        PostgresConnectionString = new NpgsqlConnectionStringBuilder(await _servers.ConnectionStringAsync("postgres")) { Database = "postgres" }.ConnectionString;
+        RedisConnectionString = await _servers.ConnectionStringAsync("redis");
+        RabbitMQConnectionString = await _servers.ConnectionStringAsync("messaging");
     }
 
     /// <summary>A fresh database for one test class; its name carries <paramref name="prefix"/> and a random suffix.</summary>
@@ -54,9 +50,9 @@ public sealed class TestServers : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_servers is not null)
         {
-            await _app.DisposeAsync();
+            await _servers.DisposeAsync();
         }
     }
 }
