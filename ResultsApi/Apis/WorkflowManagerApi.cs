@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Imaging.Contracts;
 using Imaging.Contracts.RawData;
+using Imaging.Dicom;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
@@ -55,9 +56,8 @@ public static class WorkflowManagerApi
             .WithResponseExample(StatusCodes.Status200OK, """{"message": "Successfully uploaded kspace.npy"}""")
             .ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
         workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.")
-            .WithDescription("One slice is one Part-10 file (Range supported); several are one multipart/related body of application/dicom parts.")
+            .WithDescription("One DICOM Part-10 file (Range supported): the MR image of a single slice, or an Enhanced MR image with one frame per slice.")
             .ProducesFile("application/dicom", "The reconstructed image as a DICOM Part-10 file.")
-            .ProducesBody(StatusCodes.Status200OK, "multipart/related", JsonSchemaType.String, "Several slices: one application/dicom part each.")
             .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflow.MapGet("/image/{record_id}/", ImageAsync).WithName("get_image_file")
             .WithSummary("Stream one reconstructed image (instance, 1-based; Range supported).")
@@ -300,8 +300,12 @@ public static class WorkflowManagerApi
             return TypedResults.PhysicalFile(files[0], "application/dicom", $"record-{record_id}.dcm", enableRangeProcessing: true);
         }
 
-        // Several slices: one multipart/related body of application/dicom parts, as DICOMweb sends a series.
-        return MultipartRelated.Dicom(files, ct);
+        // Several slices: one file, as the seed's FileResponse, an Enhanced MR image with a frame per slice (made from
+        // the stored slices, the same bytes every time; get_image_file keeps serving the slices one by one).
+        var slices = files.Select(file => DicomReader.ReadFile(file).Dataset).ToList();
+        using var buffer = new MemoryStream();
+        DicomFile.Create(EnhancedMRImages.FromSingleFrames(slices)).Save(buffer);
+        return TypedResults.File(buffer.ToArray(), "application/dicom", $"record-{record_id}.dcm", enableRangeProcessing: true);
     }
 
     private static async Task<IResult> ImageAsync(string record_id, int? instance, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)

@@ -68,6 +68,26 @@ public sealed class ImageTests(DicomCorpus corpus)
     }
 
     [Fact]
+    public void An_Enhanced_MR_image_is_valid_and_holds_every_frame_with_its_position()
+    {
+        var series = new ImageSeries(DicomUid.Generate(), 5, "MR", "Recon");
+        var frames = Enumerable.Range(0, 3).Select(f => new MRFrame(ImagePlane.Axial(0.9375, 5, -10 + 5 * f, 12, 16),
+            ImagePixels.Gray16([.. Enumerable.Range(0, 12 * 16).Select(i => (ushort)(i * 7 + f * 1000))], 12, 16))).ToList();
+        var dataset = EnhancedMRImages.EnhancedMRImage(Study, series, 1, frames, rescaleSlope: 0.0025, rescaleIntercept: 0, Now);
+
+        var path = Save(dataset, "enhanced-mr.dcm");
+
+        AssertValidIod(path, "EnhancedMRImage");
+        AssertPydicomPixels(path, [3, 12, 16], "uint16", [.. frames.SelectMany(f => f.Pixels.Bytes)]);
+        var read = DicomFile.Open(path).Dataset;
+        var perFrame = read.GetSequence(DicomTag.PerFrameFunctionalGroupsSequence)!.Items;
+        Assert.Equal([-10.0, 0.0], [perFrame[0].GetSequence(DicomTag.PlanePositionSequence)!.Items[0].GetValues<double>(DicomTag.ImagePositionPatient)[2],
+            perFrame[2].GetSequence(DicomTag.PlanePositionSequence)!.Items[0].GetValues<double>(DicomTag.ImagePositionPatient)[2]]);
+        var shared = read.GetSequence(DicomTag.SharedFunctionalGroupsSequence)!.Items[0];
+        Assert.Equal(0.0025, shared.GetSequence(DicomTag.PixelValueTransformationSequence)!.Items[0].GetValue<double>(DicomTag.RescaleSlope), 12);
+    }
+
+    [Fact]
     public void Pixels_that_do_not_fit_their_size_are_refused()
     {
         Assert.Throws<ArgumentException>(() => ImagePixels.Gray8(new byte[10], 3, 3));

@@ -51,6 +51,38 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
     }
 
     [Fact]
+    public async Task A_multi_slice_record_downloads_as_one_Enhanced_MR_file_whose_frames_match_numpy()
+    {
+        using var client = await LoginAsync();
+        var (record, _) = await CreateRecordAsync(client);
+        // 3 slices of 2 coils each.
+        var kspace = KSpaceFile("3,2,48,64", "complex64");
+
+        await UploadAsync(client, record, kspace);
+        await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromSeconds(90));
+        using var download = await client.GetAsync($"/api/v1/workflow/download/{record}/", Ct);
+        var dicom = Path.Combine(Path.GetDirectoryName(kspace)!, $"record-{record}.dcm");
+        await File.WriteAllBytesAsync(dicom, await download.Content.ReadAsByteArrayAsync(Ct), Ct);
+        using var second = await client.GetAsync($"/api/v1/workflow/image/{record}/?instance=2", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/dicom", download.Content.Headers.ContentType?.MediaType);
+        var facts = JsonDocument.Parse(Run("/usr/bin/python3", Oracle("compare_enhanced.py"), kspace, dicom)).RootElement;
+        Assert.Equal("1.2.840.10008.5.1.4.1.1.4.1", facts.GetProperty("sop_class").GetString());
+        Assert.Equal((3, 48, 64), (facts.GetProperty("frames").GetInt32(), facts.GetProperty("rows").GetInt32(), facts.GetProperty("columns").GetInt32()));
+        Assert.All(facts.GetProperty("correlations").EnumerateArray(), c => Assert.True(c.GetDouble() >= 0.99, $"correlation {c.GetDouble()}"));
+        Assert.True(facts.GetProperty("max_relative_difference").GetDouble() <= 1.0 / 131070 + 1e-9);
+        Assert.Equal([0.0, 1.0, 2.0], facts.GetProperty("positions").EnumerateArray().Select(p => p.GetDouble()));
+        // dicom3tools recognises the IOD and finds no error in it.
+        var (_, verified) = ExternalToolOutput("dciodvfy", dicom);
+        Assert.Contains("EnhancedMRImage", verified, StringComparison.Ordinal);
+        Assert.DoesNotContain("Error", verified, StringComparison.Ordinal);
+        // The slices one by one stay as they were.
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("1.2.840.10008.5.1.4.1.1.4", Imaging.Dicom.DicomReader.Read(new MemoryStream(await second.Content.ReadAsByteArrayAsync(Ct))).Dataset.GetString(Imaging.Dicom.DicomTag.SOPClassUID));
+    }
+
+    [Fact]
     public async Task The_trace_of_the_upload_continues_through_the_bus_into_the_workers_calls_back()
     {
         using var client = await LoginAsync();
@@ -339,4 +371,20 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
     private static void Signal(string signal, IEnumerable<int> pids) => Run("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
     private static string Run(string program, params string[] arguments) => Imaging.TestSupport.ExternalTool.Run(program, arguments);
+
+    /// <summary>A tool's exit code and everything it printed (dciodvfy reports on standard error and may exit non-zero for warnings).</summary>
+    private static (int ExitCode, string Output) ExternalToolOutput(string program, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error.Result);
+    }
 }
