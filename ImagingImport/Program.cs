@@ -19,6 +19,7 @@ builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.Sec
 // XNAT: the target of every import. Checked when first used, so the service starts (and reports healthy) before one is configured.
 builder.Services.AddOptions<XnatOptions>().BindConfiguration(XnatOptions.SectionName).ValidateDataAnnotations();
 builder.Services.AddSingleton<XnatSession>();
+builder.Services.AddScoped<XnatCaller>();
 builder.Services.AddHttpClient<XnatClient>((services, client) =>
     {
         client.BaseAddress = services.GetRequiredService<IOptions<XnatOptions>>().Value.BaseUrl;

@@ -18,7 +18,8 @@ public sealed record XnatExperiment(string Id, string Project, string Subject, s
 /// XNAT's documented REST behaviour for exactly the calls ImagingImport makes, and nothing more:
 /// <list type="bullet">
 /// <item>POST /data/JSESSION with basic auth answers the session id as text and sets the JSESSIONID cookie; every other
-/// call takes that cookie or basic auth, else 401.</item>
+/// call takes that cookie or basic auth, else 401. Besides the administrator (every project), users are members of some
+/// projects; a call about another project answers 403, as XNAT refuses a user without access.</item>
 /// <item>GET /data/projects?format=json and GET /data/experiments?project=…&amp;format=json answer the ResultSet envelope
 /// ({"ResultSet": {"Result": [...], "totalRecords": "n"}}); GET /data/projects/{id} 404s for an unknown project.</item>
 /// <item>PUT /data/projects/{id} creates a project; PUT /data/projects/{id}/prearchive_code/{code} sets where uploads go
@@ -40,7 +41,10 @@ public sealed class XnatStandIn : IAsyncDisposable
     private readonly Lock _saving = new();
     private readonly ConcurrentDictionary<string, string> _projects = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, XnatExperiment> _experiments = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal);
+    // Users besides the administrator: their passwords and the projects they are members of (XNAT's project access).
+    private readonly ConcurrentDictionary<string, (string Password, HashSet<string> Projects)> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _callsByUser = new(StringComparer.Ordinal);
     private int _experimentNumber;
     private int _logins;
     private int _imports;
@@ -82,6 +86,15 @@ public sealed class XnatStandIn : IAsyncDisposable
 
     /// <summary>Creates a project as an XNAT administrator would, with its prearchive code (4: auto-archive).</summary>
     public void AddProject(string project, string prearchiveCode = "4") => _projects[project] = prearchiveCode;
+
+    /// <summary>
+    /// A user who is not an administrator: a member of <paramref name="projects"/> only. Other projects answer 403 to
+    /// them, as XNAT refuses a user without access; projects they create become theirs.
+    /// </summary>
+    public void AddUser(string username, string password, params string[] projects) => _users[username] = (password, [.. projects]);
+
+    /// <summary>How many calls (logins included) came as <paramref name="username"/>.</summary>
+    public int CallsBy(string username) => _callsByUser.GetValueOrDefault(username);
 
     /// <summary>Every session id issued so far stops working, as when XNAT's session times out.</summary>
     public void ExpireSessions() => _sessions.Clear();
@@ -137,9 +150,23 @@ public sealed class XnatStandIn : IAsyncDisposable
                 return;
             }
 
-            if (!login && !Authenticated(http.Request))
+            var user = login ? BasicUser(http.Request) : User(http.Request);
+            if (user is not null)
+            {
+                _callsByUser.AddOrUpdate(user, 1, (_, n) => n + 1);
+                http.Items[UserItem] = user;
+            }
+
+            if (!login && user is null)
             {
                 await Text(http, HttpStatusCode.Unauthorized, "Login required.");
+                return;
+            }
+
+            // XNAT refuses a project the user has no access to (403), whatever the call on it.
+            if (ProjectOf(http.Request) is { } project && user is not null && !MayUse(user, project))
+            {
+                await Text(http, HttpStatusCode.Forbidden, $"User {user} has no access to project {project}.");
                 return;
             }
 
@@ -148,14 +175,14 @@ public sealed class XnatStandIn : IAsyncDisposable
 
         app.MapPost("/data/JSESSION", (HttpContext http) =>
         {
-            if (!BasicCredentialsValid(http.Request))
+            if (BasicUser(http.Request) is not { } user)
             {
                 return Text(http, HttpStatusCode.Unauthorized, "Bad username or password.");
             }
 
             Interlocked.Increment(ref _logins);
             var session = Convert.ToHexString(Guid.NewGuid().ToByteArray());
-            _sessions[session] = 0;
+            _sessions[session] = user;
             http.Response.Headers.SetCookie = $"JSESSIONID={session}; Path=/; HttpOnly";
             return Text(http, HttpStatusCode.OK, session);
         });
@@ -171,7 +198,11 @@ public sealed class XnatStandIn : IAsyncDisposable
         app.MapPut("/data/projects/{project}", (string project, HttpContext http) =>
         {
             // New projects put uploads in the prearchive until their prearchive code says otherwise, as XNAT's default.
-            _projects.TryAdd(project, "0");
+            if (_projects.TryAdd(project, "0") && http.Items[UserItem] is string creator && _users.TryGetValue(creator, out var member))
+            {
+                member.Projects.Add(project);
+            }
+
             Save();
             return Text(http, HttpStatusCode.OK, project);
         });
@@ -284,25 +315,54 @@ public sealed class XnatStandIn : IAsyncDisposable
         await Text(http, HttpStatusCode.OK, uri);
     }
 
-    private bool Authenticated(HttpRequest request) =>
-        (request.Cookies.TryGetValue("JSESSIONID", out var session) && _sessions.ContainsKey(session)) || BasicCredentialsValid(request);
+    private const string UserItem = "xnat-user";
 
-    private bool BasicCredentialsValid(HttpRequest request)
+    /// <summary>The user of the session cookie or the basic credentials; null when neither is valid.</summary>
+    private string? User(HttpRequest request) =>
+        request.Cookies.TryGetValue("JSESSIONID", out var session) && _sessions.TryGetValue(session, out var user) ? user : BasicUser(request);
+
+    private string? BasicUser(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.Ordinal))
         {
-            return false;
+            return null;
         }
 
         try
         {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(header[6..])) == $"{_username}:{_password}";
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..]));
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            var (name, password) = colon < 0 ? (pair, "") : (pair[..colon], pair[(colon + 1)..]);
+            return name == _username && password == _password ? name
+                : _users.TryGetValue(name, out var known) && known.Password == password ? name
+                : null;
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
+    }
+
+    /// <summary>The administrator uses every project; another user the projects it is a member of, and new ones (it creates them).</summary>
+    private bool MayUse(string user, string project) =>
+        user == _username || !_projects.ContainsKey(project) || (_users.TryGetValue(user, out var known) && known.Projects.Contains(project));
+
+    /// <summary>The project a call is about: in its path (/data/projects/P…), its project query, or its import destination.</summary>
+    private static string? ProjectOf(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        if (path.StartsWith("/data/projects/", StringComparison.Ordinal))
+        {
+            return path["/data/projects/".Length..].Split('/')[0];
+        }
+
+        if (request.Query["project"].ToString() is { Length: > 0 } project)
+        {
+            return project;
+        }
+
+        return request.Query["dest"].ToString().Split('/', StringSplitOptions.RemoveEmptyEntries) is ["archive", "projects", var destination, ..] ? destination : null;
     }
 
     // XNAT's JSON keeps its field names as they are (ResultSet, Result, totalRecords): no camel-casing.

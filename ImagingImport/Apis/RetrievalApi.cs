@@ -77,7 +77,7 @@ public static class RetrievalApi
     }
 
     private static async Task<IResult> ReimportAsync(string project_id, string? encoded_query, ImportDbContext db, IOptions<ImportOptions> options,
-        ImportQueue queue, TimeProvider time, CancellationToken ct)
+        ImportQueue queue, XnatClient xnat, XnatCaller caller, TimeProvider time, CancellationToken ct)
     {
         if (!options.Value.ReimportEnabled)
         {
@@ -93,6 +93,12 @@ public static class RetrievalApi
         if (Parse(encoded_query) is var (_, hash, problem) && problem is not null)
         {
             return problem;
+        }
+
+        // A caller with XNAT credentials may reimport only into a project XNAT lets it see.
+        if (caller.Present && await ProjectProblemAsync(project_id, xnat, ct) is { } refused)
+        {
+            return refused;
         }
 
         // One statement: two reimports at once queue each study once (the second finds nothing failed any more).
@@ -155,6 +161,10 @@ public static class RetrievalApi
                 await xnat.CreateProjectAsync(project_id, autoArchive: true, ct);
             }
         }
+        catch (XnatRefusedException refused) when (CallerRefused(refused, xnat) is { } answer)
+        {
+            return answer;
+        }
         catch (Exception error) when (error is XnatUnavailableException or XnatRefusedException)
         {
             return TypedResults.Problem(title: "XNAT unavailable", detail: $"{error.Message} Nothing was imported; try again later.", statusCode: StatusCodes.Status502BadGateway);
@@ -197,8 +207,15 @@ public static class RetrievalApi
         }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> StudiesAsync(string project_id, string? status, int? limit, int? offset, ImportDbContext db, CancellationToken ct)
+    private static async Task<IResult> StudiesAsync(string project_id, string? status, int? limit, int? offset, ImportDbContext db, XnatClient xnat,
+        XnatCaller caller, CancellationToken ct)
     {
+        // A caller with XNAT credentials sees only the studies of a project XNAT lets it see.
+        if (caller.Present && await ProjectProblemAsync(project_id, xnat, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var take = Math.Clamp(limit ?? 100, 1, 1000);
         var skip = Math.Max(offset ?? 0, 0);
         var query = db.Studies.AsNoTracking().Where(s => s.ProjectId == project_id);
@@ -256,11 +273,24 @@ public static class RetrievalApi
                 ? null
                 : TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {project}; check the id, or import a cohort into it first.", statusCode: StatusCodes.Status404NotFound);
         }
+        catch (XnatRefusedException refused) when (CallerRefused(refused, xnat) is { } answer)
+        {
+            return answer;
+        }
         catch (Exception error) when (error is XnatUnavailableException or XnatRefusedException)
         {
             return TypedResults.Problem(title: "XNAT unavailable", detail: $"{error.Message} Try again later.", statusCode: StatusCodes.Status502BadGateway);
         }
     }
+
+    /// <summary>XNAT's 401 or 403 to the caller's own credentials, passed on as such; null for the service account's (a 502).</summary>
+    private static IResult? CallerRefused(XnatRefusedException refused, XnatClient xnat) => !xnat.ActsForCaller ? null : refused.Status switch
+    {
+        System.Net.HttpStatusCode.Unauthorized => TypedResults.Problem(title: "XNAT refused your credentials", detail: refused.Message, statusCode: StatusCodes.Status401Unauthorized),
+        System.Net.HttpStatusCode.Forbidden => TypedResults.Problem(title: "No access to this XNAT project",
+            detail: "XNAT does not let your user use this project; ask its owner for access.", statusCode: StatusCodes.Status403Forbidden),
+        _ => null,
+    };
 
     private const string InvalidProjectId = "Use an XNAT project id of 1 to 64 letters, digits, '-' and '_'.";
 
@@ -270,15 +300,32 @@ public static class RetrievalApi
     private static RouteGroupBuilder RequireServiceKey(this RouteGroupBuilder group) =>
         group.AddEndpointFilter(CheckServiceKeyAsync).WithMetadata(ServiceKeyRequired.Instance);
 
+    /// <summary>
+    /// The service key (X-Service-Key), or else the caller's XNAT credentials (the seed's XNATAuthHeaders: HTTP Basic in
+    /// Authorization, or Cookie: JSESSIONID=…), with which this request's XNAT calls are made.
+    /// </summary>
     private static async ValueTask<object?> CheckServiceKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        var request = context.HttpContext.Request;
         var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<ImportOptions>>().Value.ServiceKey;
-        var given = context.HttpContext.Request.Headers["X-Service-Key"].ToString();
-        var ok = given.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-        return ok
-            ? await next(context)
-            : TypedResults.Problem(title: "Service key missing or wrong", detail: "Send this deployment's service key in the X-Service-Key header.", statusCode: StatusCodes.Status401Unauthorized);
+        var given = request.Headers["X-Service-Key"].ToString();
+        if (given.Length > 0)
+        {
+            var ok = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+            return ok ? await next(context) : Unauthenticated;
+        }
+
+        return context.HttpContext.RequestServices.GetRequiredService<XnatCaller>().TryRead(request) switch
+        {
+            true => await next(context),
+            false => TypedResults.Problem(title: "Malformed XNAT credentials", statusCode: StatusCodes.Status401Unauthorized,
+                detail: "Send XNAT credentials as 'Authorization: Basic base64(user:password)' or 'Cookie: JSESSIONID=<session id>', or the service key as X-Service-Key."),
+            null => Unauthenticated,
+        };
     }
+
+    private static IResult Unauthenticated => TypedResults.Problem(title: "Service key or XNAT credentials missing or wrong", statusCode: StatusCodes.Status401Unauthorized,
+        detail: "Send this deployment's service key in the X-Service-Key header, or your XNAT credentials (Authorization: Basic …, or Cookie: JSESSIONID=…).");
 }
 
 /// <summary>Endpoint metadata: callers must send the service key as X-Service-Key.</summary>

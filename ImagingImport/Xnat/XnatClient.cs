@@ -35,8 +35,11 @@ public sealed record XnatImportOutcome(XnatImportResult Result, string Detail);
 /// service (DICOM-zip), and the project's experiments. Authenticates with a JSESSION kept and renewed on 401, or with
 /// basic auth / an alias token; every call has a timeout.
 /// </summary>
-public sealed class XnatClient(HttpClient http, IOptions<XnatOptions> options, XnatSession session)
+public sealed class XnatClient(HttpClient http, IOptions<XnatOptions> options, XnatSession session, XnatCaller caller)
 {
+    /// <summary>True when this client calls XNAT as the request's caller (its XNATAuthHeaders), not as the service account.</summary>
+    public bool ActsForCaller => caller.Present;
+
     public async Task<bool> ProjectExistsAsync(string project, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"data/projects/{Uri.EscapeDataString(project)}?format=json"),
@@ -120,6 +123,24 @@ public sealed class XnatClient(HttpClient http, IOptions<XnatOptions> options, X
             {
                 using var request = create();
                 string? used = null;
+                if (caller.Present)
+                {
+                    // The caller's own XNAT identity: XNAT decides what it may do; no login or retry on its behalf.
+                    if (caller.Basic is { } basic)
+                    {
+                        request.Headers.Authorization = basic;
+                    }
+                    else
+                    {
+                        request.Headers.Add("Cookie", $"JSESSIONID={caller.SessionId}");
+                    }
+
+                    var answer = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, limit.Token);
+                    return answer.StatusCode == HttpStatusCode.Unauthorized
+                        ? throw new XnatRefusedException(HttpStatusCode.Unauthorized, "XNAT refused your credentials (401): check the user and password, or log in to XNAT again for a new session.")
+                        : answer;
+                }
+
                 if (options.Value.Authentication == XnatAuthentication.Session)
                 {
                     used = session.Current ?? await LoginAsync(null, limit.Token);

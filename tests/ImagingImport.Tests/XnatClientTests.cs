@@ -101,7 +101,7 @@ public sealed class XnatClientTests : IAsyncLifetime
             Authentication = authentication,
             Timeout = timeout ?? TimeSpan.FromSeconds(10),
         };
-        return new XnatClient(new HttpClient { BaseAddress = _xnat.BaseAddress }, Options.Create(options), new XnatSession());
+        return new XnatClient(new HttpClient { BaseAddress = _xnat.BaseAddress }, Options.Create(options), new XnatSession(), new XnatCaller());
     }
 
     private static HttpContent Zip(params byte[][] files)
