@@ -95,7 +95,7 @@ public static class DicomImages
         return dataset;
     }
 
-    private static DicomDataset Common(string sopClassUid, string? sopInstanceUid, PatientStudy study, ImageSeries series, int instanceNumber, DateTimeOffset contentTime)
+    internal static DicomDataset Common(string sopClassUid, string? sopInstanceUid, PatientStudy study, ImageSeries series, int instanceNumber, DateTimeOffset contentTime)
     {
         var number = System.Globalization.CultureInfo.InvariantCulture;
         var dataset = new DicomDataset();
@@ -136,7 +136,7 @@ public static class DicomImages
         return dataset;
     }
 
-    private static void FrameOfReference(DicomDataset dataset, ImageSeries series) =>
+    internal static void FrameOfReference(DicomDataset dataset, ImageSeries series) =>
         dataset.AddOrUpdate(DicomTag.FrameOfReferenceUID, DicomVR.UI, series.FrameOfReferenceUid ?? DicomUid.FromName("frame-of-reference:" + series.SeriesInstanceUid))
             .AddOrUpdate(DicomTag.PositionReferenceIndicator, DicomVR.LO, "");
 

@@ -31,47 +31,22 @@ public static class EnhancedMRImages
 
         var first = frames[0].Plane;
         var sop = sopInstanceUid ?? DicomUid.Generate();
-        var dataset = new DicomDataset();
-        dataset.AddOrUpdate(DicomTag.SpecificCharacterSet, DicomVR.CS, "ISO_IR 100")
-            .AddOrUpdate(DicomTag.ImageType, DicomVR.CS, "DERIVED", "PRIMARY", "VOLUME", "NONE")
-            .AddOrUpdate(DicomTag.SOPClassUID, DicomVR.UI, EnhancedMRImageStorage)
-            .AddOrUpdate(DicomTag.SOPInstanceUID, DicomVR.UI, sop)
-            .AddOrUpdate(DicomTag.StudyDate, DicomVR.DA, DicomText.Date(study.StudyDateTime))
-            .AddOrUpdate(DicomTag.ContentDate, DicomVR.DA, DicomText.Date(contentTime))
-            .AddOrUpdate(DicomTag.StudyTime, DicomVR.TM, DicomText.Time(study.StudyDateTime))
-            .AddOrUpdate(DicomTag.ContentTime, DicomVR.TM, DicomText.Time(contentTime))
-            .AddOrUpdate(DicomTag.AccessionNumber, DicomVR.SH, study.AccessionNumber ?? "")
-            .AddOrUpdate(DicomTag.Modality, DicomVR.CS, "MR")
-            .AddOrUpdate(DicomTag.Manufacturer, DicomVR.LO, series.Manufacturer)
-            .AddOrUpdate(DicomTag.ReferringPhysicianName, DicomVR.PN, "")
+        // Patient, study, series, equipment and SOP common as every image the platform writes. Patient Orientation
+        // belongs to the General Image module, which this IOD does not have (its frames say their orientation), and
+        // Laterality must be absent when the frames carry Frame Laterality.
+        var dataset = DicomImages.Common(EnhancedMRImageStorage, sop, study, series with { Modality = "MR" }, instanceNumber, contentTime);
+        dataset.Remove(DicomTag.PatientOrientation);
+        dataset.Remove(DicomTag.Laterality);
+        DicomImages.FrameOfReference(dataset, series);
+        dataset.AddOrUpdate(DicomTag.ImageType, DicomVR.CS, "DERIVED", "PRIMARY", "VOLUME", "NONE")
             .AddOrUpdate(DicomTag.ManufacturerModelName, DicomVR.LO, "Cartesian reconstruction")
-            .AddOrUpdate(DicomTag.PatientName, DicomVR.PN, study.PatientName)
-            .AddOrUpdate(DicomTag.PatientID, DicomVR.LO, study.PatientId)
-            .AddOrUpdate(DicomTag.PatientBirthDate, DicomVR.DA, "")
-            .AddOrUpdate(DicomTag.PatientSex, DicomVR.CS, "")
             .AddOrUpdate(DicomTag.DeviceSerialNumber, DicomVR.LO, "0")
             .AddOrUpdate(DicomTag.SoftwareVersions, DicomVR.LO, softwareVersion)
             .AddOrUpdate(DicomTag.ContentQualification, DicomVR.CS, "PRODUCT")
             // Type 2C (no Patient Orientation Code Sequence): a reconstruction does not know how the patient lay.
             .AddOrUpdate(DicomTag.PatientPosition, DicomVR.CS, "")
             // Type 1C in the MR Image and Spectroscopy Instance macro: the standard safety limits were set by IEC 60601-2-33.
-            .AddOrUpdate(DicomTag.ApplicableSafetyStandardAgency, DicomVR.CS, "IEC")
-            .AddOrUpdate(DicomTag.StudyInstanceUID, DicomVR.UI, study.StudyInstanceUid)
-            .AddOrUpdate(DicomTag.SeriesInstanceUID, DicomVR.UI, series.SeriesInstanceUid)
-            .AddOrUpdate(DicomTag.StudyID, DicomVR.SH, study.StudyId ?? "")
-            .AddOrUpdate(DicomTag.SeriesNumber, DicomVR.IS, series.SeriesNumber.ToString(Number))
-            .AddOrUpdate(DicomTag.InstanceNumber, DicomVR.IS, instanceNumber.ToString(Number))
-            .AddOrUpdate(DicomTag.FrameOfReferenceUID, DicomVR.UI, series.FrameOfReferenceUid ?? DicomUid.FromName("frame-of-reference:" + series.SeriesInstanceUid))
-            .AddOrUpdate(DicomTag.PositionReferenceIndicator, DicomVR.LO, "");
-        if (study.StudyDescription is { Length: > 0 } studyDescription)
-        {
-            dataset.AddOrUpdate(DicomTag.StudyDescription, DicomVR.LO, studyDescription);
-        }
-
-        if (series.SeriesDescription is { Length: > 0 } seriesDescription)
-        {
-            dataset.AddOrUpdate(DicomTag.SeriesDescription, DicomVR.LO, seriesDescription);
-        }
+            .AddOrUpdate(DicomTag.ApplicableSafetyStandardAgency, DicomVR.CS, "IEC");
 
         // Common CT/MR and MR image description at image level (the same values as every frame's MR Image Frame Type).
         dataset.AddOrUpdate(DicomTag.PixelPresentation, DicomVR.CS, "MONOCHROME")
