@@ -57,9 +57,27 @@ public abstract class LocalServerResource(string name, string command, string da
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    /// <summary>A free loopback port for a server that binds its own.</summary>
+    /// <summary>
+    /// A free loopback port for a server that binds its own, taken below Linux's ephemeral range (32768 and up) where it
+    /// can: the port stays free only until the server binds it, and every outgoing connection takes an ephemeral port.
+    /// </summary>
     internal static int FreePort()
     {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;

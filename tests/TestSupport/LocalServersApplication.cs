@@ -20,9 +20,29 @@ public sealed class LocalServersApplication : IAsyncDisposable
 
     public DistributedApplication App { get; }
 
-    /// <summary>Builds a model with <paramref name="add"/>, starts it and waits until <paramref name="resources"/> are healthy.</summary>
+    /// <summary>
+    /// Builds a model with <paramref name="add"/>, starts it and waits until <paramref name="resources"/> are healthy.
+    /// A server's ports are picked free when the model is built, and until it binds them another process may take one
+    /// (test assemblies start their servers at the same time, and every outgoing connection takes an ephemeral port):
+    /// a start that fails is thrown away and made again, with new ports and a new data folder, up to three times.
+    /// </summary>
     public static async Task<LocalServersApplication> StartAsync(string purpose, Action<IDistributedApplicationBuilder, LocalServerOptions> add,
         params string[] resources)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(purpose, add, resources);
+            }
+            catch (Exception failed) when (attempt < 3 && failed is DistributedApplicationException or OperationCanceledException or TimeoutException)
+            {
+                await Console.Error.WriteLineAsync($"Test servers ({purpose}): start {attempt} failed ({failed.Message}); starting them again.");
+            }
+        }
+    }
+
+    private static async Task<LocalServersApplication> StartOnceAsync(string purpose, Action<IDistributedApplicationBuilder, LocalServerOptions> add, string[] resources)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "imaging-tests", $"{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 13)]);
         var builder = DistributedApplicationTestingBuilder.Create([], (options, _) => options.DisableDashboard = true);
