@@ -26,6 +26,9 @@ builder.Services.AddHttpClient<XnatClient>((services, client) =>
         // The client sets its own timeout per call (imports take longer than lookups).
         client.Timeout = Timeout.InfiniteTimeSpan;
     })
+    // No shared cookie jar: each call carries exactly the identity it is made for (the service's session or the caller's
+    // credentials). With the handler's jar, a session cookie XNAT set for one would ride along on the other's calls.
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseCookies = false })
     // Imports are retried by the import tracking with back-off, and the standard handler's 30 s total timeout would cut a
     // large study's upload short.
     .RemoveAllResilienceHandlers();
@@ -42,6 +45,7 @@ builder.Services.AddHttpClient<DicomWebSource>(client =>
     .RemoveAllResilienceHandlers();
 builder.Services.AddScoped<StudyImporter>();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddSingleton<QueuedCallerIdentities>();
 builder.Services.AddSingleton<ImportQueue>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ImportQueue>());
 // Framework-written problems (unbindable body, unknown path) get a detail saying what to do, as the handlers' own do.

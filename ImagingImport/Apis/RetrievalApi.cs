@@ -77,7 +77,7 @@ public static class RetrievalApi
     }
 
     private static async Task<IResult> ReimportAsync(string project_id, string? encoded_query, ImportDbContext db, IOptions<ImportOptions> options,
-        ImportQueue queue, XnatClient xnat, XnatCaller caller, TimeProvider time, CancellationToken ct)
+        ImportQueue queue, XnatClient xnat, XnatCaller caller, QueuedCallerIdentities callers, TimeProvider time, CancellationToken ct)
     {
         if (!options.Value.ReimportEnabled)
         {
@@ -101,18 +101,29 @@ public static class RetrievalApi
             return refused;
         }
 
-        // One statement: two reimports at once queue each study once (the second finds nothing failed any more).
+        // One statement: two reimports at once queue each study once (the second finds nothing failed any more). The studies
+        // are imported as whoever reimported them: the XNAT caller (its credentials held here) or the service account.
         var now = time.GetUtcNow();
-        var queued = await db.Studies.Where(s => s.ProjectId == project_id && s.CohortHash == hash && (s.Status == ImportStatus.failed || s.Status == ImportStatus.queue_failed))
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, ImportStatus.queued).SetProperty(s => s.Attempts, 0).SetProperty(s => s.NextAttemptAt, now)
-                .SetProperty(s => s.DatetimeUpdated, now), ct);
+        var asCaller = caller.Present;
+        var (identityUntil, heldUntil) = (now + options.Value.CallerIdentityLifetime, now + options.Value.Lease);
+        var queued = await db.Database.SqlQuery<long>($"""
+            UPDATE study_imports SET status = 'queued', attempts = 0, next_attempt_at = {now}, datetime_updated = {now},
+                   caller_identity_until = CASE WHEN {asCaller} THEN {identityUntil} END, caller_held_until = CASE WHEN {asCaller} THEN {heldUntil} END
+            WHERE project_id = {project_id} AND cohort_hash = {hash} AND status IN ('failed', 'queue_failed')
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+        if (caller.Credentials is { } credentials)
+        {
+            callers.Hold(queued, credentials, identityUntil);
+        }
+
         queue.Wake();
-        return TypedResults.Json(new Dictionary<string, object> { ["message"] = "Reimport queued", ["projectId"] = project_id, ["queued"] = queued },
+        return TypedResults.Json(new Dictionary<string, object> { ["message"] = "Reimport queued", ["projectId"] = project_id, ["queued"] = queued.Count },
             statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> ImportAsync(string project_id, string? encoded_query, bool? create_project, ImportDbContext db, DicomWebSource source,
-        XnatClient xnat, ImportQueue queue, IOptions<ImportOptions> options, TimeProvider time, CancellationToken ct)
+        XnatClient xnat, XnatCaller caller, QueuedCallerIdentities callers, ImportQueue queue, IOptions<ImportOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (Parse(encoded_query) is var (query, hash, problem) && problem is not null)
         {
@@ -179,9 +190,12 @@ public static class RetrievalApi
         var uids = cohort.Keys.ToList();
         var known = (await db.Studies.Where(s => s.ProjectId == project_id && uids.Contains(s.StudyInstanceUid)).Select(s => s.StudyInstanceUid).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
+        // Queued by an XNAT caller: imported as that user, whose credentials this replica holds (in memory) until identityUntil.
+        var identityUntil = now + options.Value.CallerIdentityLifetime;
+        var added = new List<StudyImport>();
         foreach (var study in cohort.Values.Where(s => !known.Contains(s.StudyInstanceUid)))
         {
-            db.Studies.Add(new StudyImport
+            added.Add(new StudyImport
             {
                 ProjectId = project_id,
                 CohortHash = hash!,
@@ -191,11 +205,19 @@ public static class RetrievalApi
                 SubjectLabel = Pseudonyms.SubjectLabel(options.Value.PseudonymKey, project_id, study.PatientId ?? study.StudyInstanceUid),
                 Status = ImportStatus.queued,
                 NextAttemptAt = now,
+                CallerIdentityUntil = caller.Present ? identityUntil : null,
+                CallerHeldUntil = caller.Present ? now + options.Value.Lease : null,
                 DatetimeCreated = now,
             });
         }
 
+        db.Studies.AddRange(added);
         await db.SaveChangesAsync(ct);
+        if (caller.Credentials is { } credentials)
+        {
+            callers.Hold(added.Select(s => s.Id), credentials, identityUntil);
+        }
+
         queue.Wake();
         return TypedResults.Json(new Dictionary<string, object>
         {
@@ -241,7 +263,9 @@ public static class RetrievalApi
                 attempts = s.Attempts,
                 last_error = s.LastError,
                 next_attempt_at = s.NextAttemptAt,
-                imported_at = s.DatetimeImported
+                imported_at = s.DatetimeImported,
+                // Who the import runs as: the XNAT user who queued it (credentials held in memory), or the service account.
+                imported_as = s.CallerIdentityUntil != null ? "queuing_xnat_user" : "service_account",
             })
             .ToListAsync(ct);
         return TypedResults.Ok(new { total, limit = take, offset = skip, items });

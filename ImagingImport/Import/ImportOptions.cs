@@ -47,6 +47,13 @@ public sealed class ImportOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long the XNAT credentials of a caller who queued studies are kept (in memory only) for their background import.
+    /// A study not imported by then fails with a clear error; it is never imported under another account.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CallerIdentityLifetime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>PUT /retrieval/reimport_imaging_project_studies is answered only when this is on.</summary>
     public bool ReimportEnabled { get; set; } = true;
 

@@ -1,4 +1,5 @@
 using Imaging.ImagingImport.Tracking;
+using Imaging.ImagingImport.Xnat;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,13 @@ namespace Imaging.ImagingImport.Import;
 /// an importer that was killed are taken as failed once their lease runs out, those of one that hangs once the processing
 /// window has passed, and are retried. An import that had in fact finished is recognised by its session already being in XNAT.
 /// </summary>
-public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportQueue> logger)
+/// <remarks>
+/// A study an XNAT caller queued is imported as that user, with credentials only the replica that took the request holds
+/// (<see cref="QueuedCallerIdentities"/>): only that replica claims it, and when the credentials expire or the replica is
+/// gone, the study fails with a clear error; it is never imported under another account.
+/// </remarks>
+public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<ImportOptions> options, QueuedCallerIdentities callers, TimeProvider time,
+    ILogger<ImportQueue> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentImports, options.Value.MaxConcurrentImports);
@@ -27,6 +34,7 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
             try
             {
                 await ExpireLeasesAsync(stoppingToken);
+                await KeepCallerIdentitiesAsync(stoppingToken);
                 foreach (var study in await ClaimAsync(_slots.CurrentCount, stoppingToken))
                 {
                     await _slots.WaitAsync(stoppingToken);
@@ -55,6 +63,7 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await ExpireLeasesAsync(cancellationToken);
+        await KeepCallerIdentitiesAsync(cancellationToken);
         var claimed = await ClaimAsync(_slots.CurrentCount, cancellationToken);
         var imports = new List<Task>(claimed.Count);
         foreach (var study in claimed)
@@ -96,6 +105,44 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
     }
 
     /// <summary>
+    /// Renews the heartbeat on the studies whose caller's credentials this replica holds, then fails the queued studies
+    /// whose caller's identity has expired, or whose holder stopped renewing (it restarted or is gone, and the credentials
+    /// with it): they are not imported under another account.
+    /// </summary>
+    public async Task<int> KeepCallerIdentitiesAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ImportDbContext>();
+        var now = time.GetUtcNow();
+        var held = callers.HeldStudies();
+        if (held.Length > 0)
+        {
+            var until = now + options.Value.Lease;
+            await db.Studies.Where(s => held.Contains(s.Id) && s.CallerIdentityUntil != null && (s.Status == ImportStatus.queued || s.Status == ImportStatus.processing))
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.CallerHeldUntil, until), cancellationToken);
+        }
+
+        var expired = await db.Studies.Where(s => s.Status == ImportStatus.queued && s.CallerIdentityUntil != null && s.CallerIdentityUntil <= now)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, ImportStatus.failed).SetProperty(s => s.LastError, CallerIdentityExpired)
+                .SetProperty(s => s.CallerHeldUntil, (DateTimeOffset?)null).SetProperty(s => s.DatetimeUpdated, now), cancellationToken);
+        var orphaned = await db.Studies.Where(s => s.Status == ImportStatus.queued && s.CallerIdentityUntil != null && (s.CallerHeldUntil == null || s.CallerHeldUntil < now))
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, ImportStatus.failed).SetProperty(s => s.LastError, CallerIdentityLost)
+                .SetProperty(s => s.CallerHeldUntil, (DateTimeOffset?)null).SetProperty(s => s.DatetimeUpdated, now), cancellationToken);
+        if (expired + orphaned > 0)
+        {
+            LogCallerIdentitiesGone(logger, expired, orphaned);
+        }
+
+        return expired + orphaned;
+    }
+
+    public const string CallerIdentityExpired = "The XNAT credentials of the user who queued this study are kept for Import:CallerIdentityLifetime only, "
+        + "and the study was not imported within it. It is not imported under another account: reimport it with your XNAT credentials.";
+
+    public const string CallerIdentityLost = "The XNAT credentials of the user who queued this study were held in memory by an ImagingImport replica that "
+        + "has since stopped or restarted. It is not imported under another account: reimport it with your XNAT credentials.";
+
+    /// <summary>
     /// Claims up to <paramref name="capacity"/> due studies, at most the per-project limit minus what that project already
     /// runs. The update checks the row is still queued, so of two replicas claiming one study only one gets it.
     /// </summary>
@@ -110,13 +157,16 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
         var db = scope.ServiceProvider.GetRequiredService<ImportDbContext>();
         var now = time.GetUtcNow();
         var perProject = options.Value.MaxConcurrentPerProject;
+        // A study an XNAT caller queued is claimed only by the replica holding that caller's credentials.
+        var held = callers.HeldStudies();
         var ids = await db.Database.SqlQuery<long>($"""
             SELECT id AS "Value" FROM (
               SELECT s.id, s.next_attempt_at,
                      row_number() OVER (PARTITION BY s.project_id ORDER BY s.next_attempt_at, s.id)
                        + (SELECT count(*) FROM study_imports p WHERE p.project_id = s.project_id AND p.status = 'processing') AS place
               FROM study_imports s
-              WHERE s.status = 'queued' AND s.next_attempt_at <= {now}) due
+              WHERE s.status = 'queued' AND s.next_attempt_at <= {now}
+                AND (s.caller_identity_until IS NULL OR s.id = ANY({held}))) due
             WHERE place <= {perProject}
             ORDER BY next_attempt_at, id
             LIMIT {capacity}
@@ -145,7 +195,20 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                result = await scope.ServiceProvider.GetRequiredService<StudyImporter>().ImportAsync(study, attempt.Token);
+                if (study.CallerIdentityUntil is null)
+                {
+                    result = await scope.ServiceProvider.GetRequiredService<StudyImporter>().ImportAsync(study, attempt.Token);
+                }
+                else if (callers.Get(study.Id) is { } credentials)
+                {
+                    scope.ServiceProvider.GetRequiredService<XnatCaller>().ActFor(credentials);
+                    result = await scope.ServiceProvider.GetRequiredService<StudyImporter>().ImportAsync(study, attempt.Token);
+                }
+                else
+                {
+                    // Expired between the claim and now: never fall back to the service account.
+                    result = new AttemptResult(AttemptOutcome.Failed, CallerIdentityExpired);
+                }
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -179,6 +242,11 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
 
             Record(row, result, time.GetUtcNow());
             await db.SaveChangesAsync(stoppingToken);
+            if (row.Status != ImportStatus.queued)
+            {
+                callers.Forget(row.Id);
+            }
+
             LogAttempt(logger, study.StudyInstanceUid, study.ProjectId, study.Attempts, row.Status, result.Error);
         }
         catch (Exception error) when (error is not OperationCanceledException)
@@ -261,10 +329,12 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
         {
             case AttemptOutcome.Successful:
                 study.Status = ImportStatus.successful;
+                study.CallerHeldUntil = null;
                 study.DatetimeImported = now;
                 break;
             case AttemptOutcome.NotAtSource:
                 study.Status = ImportStatus.queue_failed;
+                study.CallerHeldUntil = null;
                 break;
             case AttemptOutcome.Retry when study.Attempts < settings.MaxAttempts:
                 study.Status = ImportStatus.queued;
@@ -273,6 +343,7 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
                 break;
             default:
                 study.Status = ImportStatus.failed;
+                study.CallerHeldUntil = null;
                 break;
         }
     }
@@ -294,6 +365,9 @@ public sealed partial class ImportQueue(IServiceScopeFactory scopes, IOptions<Im
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyInstanceUid} of project {ProjectId}: the attempt could not be recorded; its lease will run out and it will be retried")]
     private static partial void LogAttemptCrashed(ILogger logger, string studyInstanceUid, string projectId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Expired} queued studies failed as their caller's XNAT identity expired, {Lost} as the replica holding it is gone")]
+    private static partial void LogCallerIdentitiesGone(ILogger logger, int expired, int lost);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for studies to import failed; trying again at the next poll")]
     private static partial void LogPollFailed(ILogger logger, Exception error);

@@ -91,6 +91,10 @@ public sealed partial class StudyImporter(DicomWebSource source, XnatClient xnat
         {
             return new AttemptResult(AttemptOutcome.Retry, error.Message);
         }
+        catch (XnatRefusedException refused) when (xnat.ActsForCaller)
+        {
+            return new AttemptResult(AttemptOutcome.Failed, $"XNAT refused the user who queued this study ({(int)refused.Status}): {refused.Message}");
+        }
         catch (XnatRefusedException refused)
         {
             return new AttemptResult(AttemptOutcome.Failed, refused.Message);

@@ -49,5 +49,6 @@ public static class RetrievalBodies
         [property: JsonPropertyName("attempts")] int Attempts,
         [property: JsonPropertyName("last_error")] string? LastError,
         [property: JsonPropertyName("next_attempt_at")] DateTimeOffset? NextAttemptAt,
-        [property: JsonPropertyName("imported_at")] DateTimeOffset? ImportedAt);
+        [property: JsonPropertyName("imported_at")] DateTimeOffset? ImportedAt,
+        [property: JsonPropertyName("imported_as")] string ImportedAs);
 }

@@ -14,7 +14,8 @@ public static class RetrievalExamples
             """,
         [("list_project_studies", StatusCodes.Status200OK)] = """
             {"total": 130, "limit": 100, "offset": 0, "items": [{"study_instance_uid": "1.2.826.0.1.3680043.8.498.1", "accession_number": "A1001",
-             "subject": "S-3F9A1C", "status": "failed", "attempts": 8, "last_error": "XNAT answered 503.", "next_attempt_at": null, "imported_at": null}]}
+             "subject": "S-3F9A1C", "status": "failed", "attempts": 8, "last_error": "XNAT answered 503.", "next_attempt_at": null, "imported_at": null,
+             "imported_as": "service_account"}]}
             """,
         [("import_cohort", StatusCodes.Status403Forbidden)] = """
             {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.4", "title": "Cohort too small", "status": 403,

@@ -65,6 +65,15 @@ public sealed class StudyImport
     /// <summary>When the current attempt took the study; processing longer than the window after it, the study is taken as failed.</summary>
     public DateTimeOffset? ClaimedAt { get; set; }
 
+    /// <summary>
+    /// Set when an XNAT caller queued the study: it is imported as that user, whose credentials one replica holds in memory
+    /// until then (never here). Past it, the study fails rather than being imported under another account.
+    /// </summary>
+    public DateTimeOffset? CallerIdentityUntil { get; set; }
+
+    /// <summary>The heartbeat of the replica holding the caller's credentials; past it, that replica is gone and so are they.</summary>
+    public DateTimeOffset? CallerHeldUntil { get; set; }
+
     public DateTimeOffset DatetimeCreated { get; set; }
 
     public DateTimeOffset? DatetimeUpdated { get; set; }

@@ -2,18 +2,30 @@ using System.Net.Http.Headers;
 
 namespace Imaging.ImagingImport.Xnat;
 
+/// <summary>An XNAT user's credentials as the caller sent them: HTTP Basic, or an XNAT session id. Never logged, traced or stored.</summary>
+public sealed record XnatCredentials(AuthenticationHeaderValue? Basic, string? SessionId)
+{
+    /// <summary>No secret in a log line or a debugger's view, should the record ever be printed.</summary>
+    public override string ToString() => Basic is not null ? "XNAT Basic credentials" : "XNAT session";
+}
+
 /// <summary>
 /// The XNAT identity of the request (the seed's XNATAuthHeaders): HTTP Basic credentials or an XNAT session id the
-/// caller sent. While set, this request's XNAT calls run as that user, so XNAT's own project permissions decide.
-/// Kept for the request only: never logged, traced or stored.
+/// caller sent, or, in a background import, those of the caller who queued the study. While set, the scope's XNAT
+/// calls run as that user, so XNAT's own project permissions decide.
 /// </summary>
 public sealed class XnatCaller
 {
-    public AuthenticationHeaderValue? Basic { get; private set; }
+    public XnatCredentials? Credentials { get; private set; }
 
-    public string? SessionId { get; private set; }
+    public AuthenticationHeaderValue? Basic => Credentials?.Basic;
 
-    public bool Present => Basic is not null || SessionId is not null;
+    public string? SessionId => Credentials?.SessionId;
+
+    public bool Present => Credentials is not null;
+
+    /// <summary>This scope's XNAT calls run as the user who queued the study being imported.</summary>
+    public void ActFor(XnatCredentials credentials) => Credentials = credentials;
 
     /// <summary>Reads the request's XNAT credentials; null when it has none, else whether they are well-formed.</summary>
     public bool? TryRead(HttpRequest request)
@@ -39,7 +51,7 @@ public sealed class XnatCaller
                 return false;
             }
 
-            Basic = new AuthenticationHeaderValue("Basic", authorization[6..].Trim());
+            Credentials = new XnatCredentials(new AuthenticationHeaderValue("Basic", authorization[6..].Trim()), null);
             return true;
         }
 
@@ -50,7 +62,7 @@ public sealed class XnatCaller
                 return false;
             }
 
-            SessionId = session;
+            Credentials = new XnatCredentials(null, session);
             return true;
         }
 

@@ -3,8 +3,14 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Imaging.Dicom;
 using Imaging.ImagingImport.Cohort;
+using Imaging.ImagingImport.Import;
+using Imaging.ImagingImport.Tracking;
 using Imaging.StandIns;
+using Imaging.TestSupport;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingImport.Tests;
 
@@ -85,6 +91,152 @@ public sealed class XnatCredentialsTests(ImportFactory import) : IClassFixture<I
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Malformed XNAT credentials", await TitleAsync(response));
         Assert.Equal(calls, import.Xnat.Calls);
+    }
+
+    [Fact]
+    public async Task A_cohort_an_XNAT_user_queues_is_imported_in_the_background_as_that_user_never_as_the_service_account()
+    {
+        Setup();
+        var query = await StoreCohortAsync("BG", 3);
+        var serviceCalls = import.Xnat.CallsBy(XnatStandIn.Username);
+
+        using var queued = await Client(Basic(Member, MemberPassword)).PostAsync($"/retrieval/import/CRED_A?encoded_query={query}", null, Ct);
+        var importsBefore = import.Xnat.ImportCalls;
+        await RunRoundsAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var studies = await StudiesAsync("CRED_A", Basic(Member, MemberPassword), query);
+        Assert.Equal(3, studies.Count(s => s.GetProperty("status").GetString() == "successful" && s.GetProperty("imported_as").GetString() == "queuing_xnat_user"));
+        Assert.Equal(importsBefore + 3, import.Xnat.ImportCalls);
+        Assert.Equal(serviceCalls, import.Xnat.CallsBy(XnatStandIn.Username));
+        await AssertNoCredentialStoredAsync(Member, MemberPassword);
+    }
+
+    [Fact]
+    public async Task A_queued_study_whose_callers_identity_expired_fails_with_a_clear_error_and_is_not_imported_under_another_account()
+    {
+        Setup();
+        var query = await StoreCohortAsync("EXP", 3);
+        using var queued = await Client(Basic(Member, MemberPassword)).PostAsync($"/retrieval/import/CRED_A?encoded_query={query}", null, Ct);
+        var (imports, serviceCalls) = (import.Xnat.ImportCalls, import.Xnat.CallsBy(XnatStandIn.Username));
+
+        import.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        await RunRoundsAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var studies = await StudiesAsync("CRED_A", Basic(Member, MemberPassword), query);
+        Assert.Equal(3, studies.Count);
+        Assert.All(studies, s => Assert.Equal(("failed", ImportQueue.CallerIdentityExpired), (s.GetProperty("status").GetString(), s.GetProperty("last_error").GetString())));
+        Assert.Equal((imports, serviceCalls), (import.Xnat.ImportCalls, import.Xnat.CallsBy(XnatStandIn.Username)));
+
+        // Reimported by the user, now with credentials that last, they are imported as that user.
+        using var again = await Client(Basic(Member, MemberPassword)).PutAsync($"/retrieval/reimport_imaging_project_studies/CRED_A?encoded_query={query}", null, Ct);
+        await RunRoundsAsync();
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.All(await StudiesAsync("CRED_A", Basic(Member, MemberPassword), query), s => Assert.Equal("successful", s.GetProperty("status").GetString()));
+        Assert.Equal(serviceCalls, import.Xnat.CallsBy(XnatStandIn.Username));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_studies_whose_callers_credentials_were_lost_fail_with_a_clear_error_once_the_holders_heartbeat_stops()
+    {
+        Setup();
+        var query = await StoreCohortAsync("RST", 3);
+        using var queued = await Client(Basic(Member, MemberPassword)).PostAsync($"/retrieval/import/CRED_A?encoded_query={query}", null, Ct);
+        var (imports, serviceCalls) = (import.Xnat.ImportCalls, import.Xnat.CallsBy(XnatStandIn.Username));
+
+        // The restart: the replica's memory, and with it the credentials, is gone; nothing renews the heartbeat any more.
+        var held = import.Services.GetRequiredService<QueuedCallerIdentities>();
+        foreach (var id in held.HeldStudies())
+        {
+            held.Forget(id);
+        }
+
+        var queue = import.Services.GetRequiredService<ImportQueue>();
+        Assert.Equal(0, await queue.RunOnceAsync(Ct)); // within the heartbeat, still queued: no other replica takes them
+        import.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await RunRoundsAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var studies = await StudiesAsync("CRED_A", Basic(Member, MemberPassword), query);
+        Assert.Equal(3, studies.Count);
+        Assert.All(studies, s => Assert.Equal(("failed", ImportQueue.CallerIdentityLost), (s.GetProperty("status").GetString(), s.GetProperty("last_error").GetString())));
+        Assert.Equal((imports, serviceCalls), (import.Xnat.ImportCalls, import.Xnat.CallsBy(XnatStandIn.Username)));
+    }
+
+    [Fact]
+    public async Task A_background_import_for_a_user_who_lost_access_fails_with_XNATs_refusal_and_the_service_key_still_imports_as_the_service()
+    {
+        Setup();
+        import.Xnat.AddProject("CRED_C");
+        import.Xnat.AddUser("carol", "carol's password", "CRED_C");
+        var query = await StoreCohortAsync("REV", 3);
+        using var queued = await Client(Basic("carol", "carol's password")).PostAsync($"/retrieval/import/CRED_C?encoded_query={query}", null, Ct);
+
+        import.Xnat.AddUser("carol", "carol's password"); // access withdrawn before the import ran
+        await RunRoundsAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var studies = await StudiesAsync("CRED_C", null, query);
+        Assert.All(studies, s =>
+        {
+            Assert.Equal("failed", s.GetProperty("status").GetString());
+            Assert.StartsWith("XNAT refused the user who queued this study (403)", s.GetProperty("last_error").GetString());
+        });
+
+        // The service reimports them: they run as the service account now, as it asked.
+        using var service = import.CreateServiceClient();
+        using var again = await service.PutAsync($"/retrieval/reimport_imaging_project_studies/CRED_C?encoded_query={query}", null, Ct);
+        await RunRoundsAsync();
+        Assert.All(await StudiesAsync("CRED_C", null, query), s => Assert.Equal(("successful", "service_account"),
+            (s.GetProperty("status").GetString(), s.GetProperty("imported_as").GetString())));
+    }
+
+    /// <summary>Import rounds, a second of clock apart, until nothing is due (enough for a handful of studies).</summary>
+    private async Task RunRoundsAsync()
+    {
+        var queue = import.Services.GetRequiredService<ImportQueue>();
+        for (var round = 0; round < 5; round++)
+        {
+            await queue.RunOnceAsync(Ct);
+            import.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>The studies of the cohort's query (or all of the project's), asked as the user or with the service key.</summary>
+    private async Task<List<JsonElement>> StudiesAsync(string project, AuthenticationHeaderValue? user, string? query = null)
+    {
+        using var client = user is null ? import.CreateServiceClient() : Client(user);
+        var page = await client.GetFromJsonAsync<JsonElement>($"/retrieval/studies/{project}?limit=1000", Ct);
+        var wanted = query is null ? null : CohortQuery.FromJson(CohortQuery.DecodeBase64Url(query)).AccessionNumbers?.ToHashSet();
+        return [.. page.GetProperty("items").EnumerateArray().Where(s => wanted is null || wanted.Contains(s.GetProperty("accession_number").GetString()!))];
+    }
+
+    /// <summary>No column of importdb holds the password or the Basic token.</summary>
+    private async Task AssertNoCredentialStoredAsync(string user, string password)
+    {
+        await using var scope = import.Services.CreateAsyncScope();
+        var rows = await scope.ServiceProvider.GetRequiredService<ImportDbContext>().Database
+            .SqlQueryRaw<string>("""SELECT row_to_json(s)::text AS "Value" FROM study_imports s""").ToListAsync(Ct);
+        var token = Basic(user, password).Parameter!;
+        Assert.NotEmpty(rows);
+        Assert.DoesNotContain(rows, r => r.Contains(password, StringComparison.Ordinal) || r.Contains(token, StringComparison.Ordinal));
+    }
+
+    /// <summary>Studies of one instance each in Orthanc; the cohort's encoded query.</summary>
+    private async Task<string> StoreCohortAsync(string prefix, int count)
+    {
+        var accessions = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var accession = $"{prefix}-{Guid.NewGuid():N}"[..16];
+            var dataset = DicomImages.SecondaryCapture(new PatientStudy($"{prefix}-PAT-{i}", "Cohort^Patient", DicomUid.Generate(), DateTimeOffset.UnixEpoch, accession),
+                new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray8(new byte[64], 8, 8), DateTimeOffset.UnixEpoch);
+            await OrthancPeer.StoreAsync(import.Orthanc.Client, dataset, Ct);
+            accessions.Add(accession);
+        }
+
+        return new CohortQuery { AccessionNumbers = [.. accessions] }.Encode();
     }
 
     private void Setup()

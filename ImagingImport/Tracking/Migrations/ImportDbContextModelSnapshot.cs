@@ -58,6 +58,14 @@ namespace Imaging.ImagingImport.Tracking.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<DateTimeOffset?>("CallerHeldUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("caller_held_until");
+
+                    b.Property<DateTimeOffset?>("CallerIdentityUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("caller_identity_until");
+
                     b.Property<DateTimeOffset?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("claimed_at");
