@@ -16,6 +16,8 @@ namespace ImagingImport.Tests;
 /// a study gone from the source ends queue_failed, a flaky XNAT still ends with every study imported once, reimport
 /// queues exactly the failed ones, a study whose importer vanished is taken as failed after the window and retried.
 /// </summary>
+// Not beside the other class that imports: ImportTests counts the import phases through a process-wide MeterListener.
+[Collection(ImportMetricsCollection.Name)]
 public sealed class ImportTests(ImportFactory import) : IClassFixture<ImportFactory>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -19,6 +19,8 @@ namespace ImagingImport.Tests;
 /// session as Cookie: JSESSIONID), the request's XNAT calls run as that user, and XNAT's project permissions decide:
 /// XNAT's 401 is a 401 here, its 403 a 403. The service key still works for service callers.
 /// </summary>
+// Not beside the other class that imports: ImportTests counts the import phases through a process-wide MeterListener.
+[Collection(ImportMetricsCollection.Name)]
 public sealed class XnatCredentialsTests(ImportFactory import) : IClassFixture<ImportFactory>
 {
     private const string Member = "alice";
