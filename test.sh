@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh test || exit 1
 
+# The repository's local tools: the Aspire CLI (its tests drive the app host with it) and dotnet-ef.
+dotnet tool restore >/dev/null || { echo "dotnet tool restore failed (see dotnet-tools.json)"; echo "0 passed, 1 failed"; exit 1; }
 dotnet build aspire.sln -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
 log="$(mktemp)"

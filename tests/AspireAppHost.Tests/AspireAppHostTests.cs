@@ -1,0 +1,141 @@
+using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspireAppHost.Tests;
+
+/// <summary>
+/// The app host on Aspire's SDK, through Aspire.Hosting.Testing: the model has today's resources and names, and run
+/// whole (servers from the Debian packages under DCP) every service is healthy, the demo job makes the demo through the
+/// services' APIs (a k-space record reconstructed by the worker over RabbitMQ, a series analysed, a cohort imported
+/// from Orthanc into the XNAT stand-in) and exits 0, and stopping leaves no process of the run.
+/// </summary>
+public sealed class AspireAppHostTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "imaging-tests", $"aspire-apphost-{Guid.NewGuid():N}"[..30]);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_model_has_todays_resources_with_their_references_waits_and_health_checks()
+    {
+        await using var builder = await CreateAsync(demo: true);
+        var resources = builder.Resources.ToDictionary(r => r.Name);
+
+        foreach (var name in new[] { "postgres", "resultsdb", "importdb", "redis", "messaging", "resultsapi", "workflowworker", "imagingimport", "pacs", "xnat-standin", "demo-data" })
+        {
+            Assert.True(resources.ContainsKey(name), $"no resource {name}");
+        }
+
+        Assert.IsAssignableFrom<ProjectResource>(resources["resultsapi"]);
+        Assert.Subset(WaitsFor(resources["resultsapi"]), new HashSet<string> { "messaging", "redis", "resultsdb" });
+        Assert.Subset(WaitsFor(resources["imagingimport"]), new HashSet<string> { "importdb", "pacs", "redis", "xnat-standin" });
+        Assert.Subset(WaitsFor(resources["demo-data"]), new HashSet<string> { "imagingimport", "resultsapi" });
+        Assert.DoesNotContain("resultsapi", WaitsFor(resources["workflowworker"]));
+        foreach (var service in new[] { "resultsapi", "workflowworker", "imagingimport", "xnat-standin" })
+        {
+            Assert.NotEmpty(resources[service].Annotations.OfType<HealthCheckAnnotation>());
+        }
+
+        // The secrets are parameters, generated and kept (not written into the model in the clear).
+        foreach (var secret in new[] { "resultsapi-admin-password", "resultsapi-demo-password", "imagingimport-service-key", "xnat-standin-password", "workflowworker-password" })
+        {
+            Assert.True(Assert.IsType<ParameterResource>(resources[secret]).Secret, $"{secret} is not secret");
+        }
+    }
+
+    [Fact]
+    public async Task The_whole_system_starts_healthy_the_demo_job_succeeds_through_every_service_and_stopping_leaves_no_process()
+    {
+        await using var builder = await CreateAsync(demo: true);
+        List<int> pids;
+        await using (var app = await builder.BuildAsync(Ct))
+        {
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            patience.CancelAfter(TimeSpan.FromMinutes(5));
+            await app.StartAsync(patience.Token);
+            await Task.WhenAll(new[] { "resultsapi", "workflowworker", "imagingimport" }
+                .Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, patience.Token)));
+
+            using var resultsApi = app.CreateHttpClient("resultsapi");
+            Assert.Equal(HttpStatusCode.OK, (await resultsApi.GetAsync("/health", Ct)).StatusCode);
+            var password = await ((ParameterResource)builder.Resources.Single(r => r.Name == "resultsapi-admin-password")).GetValueAsync(Ct);
+            using var login = await resultsApi.PostAsync("/api/v1/userlogin/login",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password! }), Ct);
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+
+            // The demo job runs once the services are healthy: reconstruction, analysis, quality session, cohort import.
+            var demo = await app.ResourceNotifications.WaitForResourceAsync("demo-data",
+                e => e.Snapshot.State?.Text is "Finished" or "Exited" or "FailedToStart", patience.Token);
+            Assert.True(demo.Snapshot.ExitCode == 0, $"demo-data ended {demo.Snapshot.State?.Text} with exit code {demo.Snapshot.ExitCode}");
+            Assert.True(File.Exists(Path.Combine(_data, "demo", "demo-data.json")), "the demo job left no demo-data.json for the walkthrough");
+
+            pids = Processes(app);
+            Assert.True(pids.Count >= 8, $"{pids.Count} processes found");
+            await app.StopAsync(Ct);
+        }
+
+        for (var i = 0; i < 100 && pids.Any(Alive); i++)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.DoesNotContain(pids, Alive);
+    }
+
+    private Task<IDistributedApplicationTestingBuilder> CreateAsync(bool demo) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.AspireAppHost>(
+            [$"--AppHost:DataDirectory={_data}", $"--AppHost:DemoData={demo}", "--AppHost:Servers=Processes"],
+            (options, _) => options.DisableDashboard = true, Ct);
+
+    private static HashSet<string> WaitsFor(IResource resource) => [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name)];
+
+    /// <summary>Every resource's process as DCP reports it (servers and services), and every process under them.</summary>
+    private static List<int> Processes(DistributedApplication app)
+    {
+        List<int> pids = [];
+        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources)
+        {
+            if (app.ResourceNotifications.TryGetCurrentState(resource.Name, out var state)
+                && state.Snapshot.Properties.FirstOrDefault(p => p.Name is "executable.pid" or "project.pid")?.Value is int pid)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        for (var i = 0; i < pids.Count; i++)
+        {
+            var children = Path.Combine("/proc", pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "task", pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "children");
+            if (File.Exists(children))
+            {
+                pids.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Where(p => !pids.Contains(p)));
+            }
+        }
+
+        return pids;
+    }
+
+    private static bool Alive(int pid)
+    {
+        var status = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat");
+        try
+        {
+            var stat = File.ReadAllText(status);
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
