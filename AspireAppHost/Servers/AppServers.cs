@@ -1,5 +1,5 @@
-using Imaging.LocalServers;
 using System.Diagnostics;
+using Imaging.LocalServers;
 using Microsoft.Extensions.Configuration;
 
 namespace AspireAppHost.Servers;
