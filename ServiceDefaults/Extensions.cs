@@ -62,7 +62,9 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                     && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // Aspire turns OpenTelemetry's query redaction off in development; a link's signature still never leaves.
+                .AddProcessor<SecretQueryRedaction>());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -2,6 +2,7 @@ using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Imaging.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AspireAppHost.Tests;
@@ -57,28 +58,24 @@ public sealed class AspireAppHostTests : IDisposable
     [Fact]
     public async Task The_whole_system_starts_healthy_the_demo_job_succeeds_through_every_service_and_stopping_leaves_no_process()
     {
-        await using var builder = await CreateAsync(demo: true);
         List<int> pids;
-        await using (var app = await builder.BuildAsync(Ct))
+        var run = await AppHostTesting.StartAsync<Projects.AspireAppHost>([], demo: true, timeout: TimeSpan.FromMinutes(5));
+        await using (run)
         {
-            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            patience.CancelAfter(TimeSpan.FromMinutes(5));
-            await app.StartAsync(patience.Token);
-            await Task.WhenAll(new[] { "resultsapi", "workflowworker", "imagingimport" }
-                .Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, patience.Token)));
-
+            var app = run.App;
             using var resultsApi = app.CreateHttpClient("resultsapi");
             Assert.Equal(HttpStatusCode.OK, (await resultsApi.GetAsync("/health", Ct)).StatusCode);
-            var password = await ((ParameterResource)builder.Resources.Single(r => r.Name == "resultsapi-admin-password")).GetValueAsync(Ct);
+            var password = await app.ParameterAsync("resultsapi-admin-password", Ct);
             using var login = await resultsApi.PostAsync("/api/v1/userlogin/login",
-                new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password! }), Ct);
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), Ct);
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
 
             // The demo job runs once the services are healthy: reconstruction, analysis, quality session, cohort import.
-            var demo = await app.ResourceNotifications.WaitForResourceAsync("demo-data",
-                e => e.Snapshot.State?.Text is "Finished" or "Exited" or "FailedToStart", patience.Token);
-            Assert.True(demo.Snapshot.ExitCode == 0, $"demo-data ended {demo.Snapshot.State?.Text} with exit code {demo.Snapshot.ExitCode}");
-            Assert.True(File.Exists(Path.Combine(_data, "demo", "demo-data.json")), "the demo job left no demo-data.json for the walkthrough");
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            patience.CancelAfter(TimeSpan.FromMinutes(5));
+            var demo = await app.WaitForJobAsync("demo-data", patience.Token);
+            Assert.True(demo.ExitCode == 0, $"demo-data ended {demo.State?.Text} with exit code {demo.ExitCode}");
+            Assert.True(File.Exists(Path.Combine(run.DataDirectory, "demo", "demo-data.json")), "the demo job left no demo-data.json for the walkthrough");
 
             pids = Processes(app);
             Assert.True(pids.Count >= 8, $"{pids.Count} processes found");

@@ -14,6 +14,8 @@ namespace AspireAppHost.Tests;
 /// </summary>
 public sealed class AspireCliTests
 {
+    private static readonly string CliHome = Directory.CreateTempSubdirectory("aspire-cli-home-").FullName;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -153,6 +155,13 @@ public sealed class AspireCliTests
         }
 
         info.Environment["ASPIRE_CLI_TELEMETRY_OPTOUT"] = "1";
+        // A home of its own for the CLI and the app host it starts: the CLI finds running app hosts through sockets under
+        // ~/.aspire, and `aspire stop` stops every one it finds there for this project, the app hosts other test
+        // assemblies run in their own processes (Aspire.Hosting.Testing) among them. The SDK and packages stay the machine's.
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        info.Environment["HOME"] = CliHome;
+        info.Environment["DOTNET_CLI_HOME"] = home;
+        info.Environment["NUGET_PACKAGES"] = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages ? packages : Path.Combine(home, ".nuget", "packages");
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync(Ct);
         var error = process.StandardError.ReadToEndAsync(Ct);

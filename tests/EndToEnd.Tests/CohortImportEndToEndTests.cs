@@ -2,10 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using AppHost;
-using AppHost.Hosting;
-using AppHost.Hosting.Orchestration;
-using AppHost.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Imaging.Dicom;
 using Imaging.StandIns;
 using Imaging.TestSupport;
@@ -18,7 +17,9 @@ namespace EndToEnd.Tests;
 /// </summary>
 public sealed class CohortImportApplication : IAsyncLifetime
 {
-    public DistributedApplication App { get; private set; } = null!;
+    public AppHostTesting Run { get; private set; } = null!;
+
+    public DistributedApplication App => Run.App;
 
     public XnatStandIn Xnat { get; private set; } = null!;
 
@@ -44,21 +45,17 @@ public sealed class CohortImportApplication : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Xnat = await XnatStandIn.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(Arguments(Xnat, maxAttempts: 30));
-        App = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await App.StartAsync(timeout.Token);
-        await App.WaitForHealthyAsync(timeout.Token);
+        Run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(Arguments(Xnat, maxAttempts: 30), dashboard: true);
         Pacs = OrthancPeer.CreateClient((await App.GetConnectionStringAsync("pacs"))!);
         Import = App.CreateHttpClient("imagingimport");
-        Import.DefaultRequestHeaders.Add("X-Service-Key", App.Secrets.GetOrCreatePassword("imagingimport-service-key"));
+        Import.DefaultRequestHeaders.Add("X-Service-Key", await App.ParameterAsync("imagingimport-service-key"));
     }
 
     public async ValueTask DisposeAsync()
     {
         Pacs?.Dispose();
         Import?.Dispose();
-        await App.DisposeAsync();
+        await Run.DisposeAsync();
         await Xnat.DisposeAsync();
     }
 }
@@ -109,13 +106,15 @@ public sealed class CohortImportEndToEndTests(CohortImportApplication whole) : I
         whole.Xnat.Latency = TimeSpan.FromSeconds(4);
         await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
         await WaitForAsync(async () => (await StatusesAsync()).Contains("processing"), "a study under way");
-        var importer = whole.App.ResourceNotifications.Get("imagingimport")!;
-        System.Diagnostics.Process.GetProcessById(Assert.Single(importer.Pids)).Kill();
+        System.Diagnostics.Process.GetProcessById(Assert.Single(whole.Run.Pids("imagingimport"))).Kill();
 
+        // Started again as a container platform restarts a crashed service (Aspire restarts nothing by itself).
         using (var restart = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
             await whole.App.ResourceNotifications.WaitForResourceAsync("imagingimport",
-                s => s.Restarts == importer.Restarts + 1 && s.State == KnownResourceStates.Running && s.Health == HealthStatus.Healthy, restart.Token);
+                e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), restart.Token);
+            await whole.App.ExecuteCommandAsync("imagingimport", KnownResourceCommands.StartCommand, restart.Token);
+            await whole.App.WaitRunningHealthyAsync("imagingimport", restart.Token);
         }
 
         whole.Xnat.Latency = TimeSpan.FromMilliseconds(50);
@@ -131,25 +130,19 @@ public sealed class CohortImportEndToEndTests(CohortImportApplication whole) : I
         Assert.Equal(accessions.Skip(1), experiments.Select(e => e.Label).Order());
         Assert.Equal(4, experiments.Select(e => e.Subject).Distinct().Count());
         // The kill caught imports in flight: their studies came back when the lease ran out, and those XNAT already had counted once.
-        Assert.Contains(whole.App.ResourceLogs.Get("imagingimport"), l => l.Text.Contains("lost its importer; taken as failed", StringComparison.Ordinal));
+        Assert.Contains(await whole.App.ConsoleLinesAsync("imagingimport", Ct), l => l.Contains("lost its importer; taken as failed", StringComparison.Ordinal));
 
         // The dashboard shows the importer's calls to the source PACS and to XNAT as client spans, server and port named.
-        using var dashboard = await DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
+        using var dashboard = Dashboard.Client(whole.Run);
         var calledPorts = new HashSet<int>();
         await WaitForAsync(async () =>
         {
-            var traces = await dashboard.GetFromJsonAsync<JsonElement>("/api/traces?resource=imagingimport&limit=1000", Ct);
-            foreach (var id in traces.GetProperty("traces").EnumerateArray().Select(t => t.GetProperty("traceId").GetString()))
+            foreach (var (_, span) in await Dashboard.SpansAsync(dashboard, Ct, "imagingimport"))
             {
-                var trace = await dashboard.GetFromJsonAsync<JsonElement>($"/api/traces/{id}", Ct);
-                foreach (var span in trace.GetProperty("spans").EnumerateArray()
-                    .Where(s => s.GetProperty("resource").GetString() == "imagingimport" && s.GetProperty("kind").GetString() == "Client"))
+                // OTLP span kind 3: client.
+                if (Dashboard.Kind(span) == 3 && Dashboard.Attribute(span, "server.port") is { } port)
                 {
-                    var port = span.GetProperty("attributes").EnumerateArray().FirstOrDefault(a => a.GetProperty("key").GetString() == "server.port");
-                    if (port.ValueKind == JsonValueKind.Object)
-                    {
-                        calledPorts.Add(int.Parse(port.GetProperty("value").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-                    }
+                    calledPorts.Add(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
                 }
             }
 

@@ -4,10 +4,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AppHost;
-using AppHost.Hosting;
-using AppHost.Hosting.Orchestration;
-using AppHost.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Imaging.TestSupport;
 
 namespace EndToEnd.Tests;
 
@@ -17,36 +17,39 @@ namespace EndToEnd.Tests;
 /// </summary>
 public sealed class DemoApplication : IAsyncLifetime
 {
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "apphost-tests", "demo-" + Guid.NewGuid().ToString("N")[..8]);
+    public string DataDirectory { get; } = AppHostTesting.NewDataDirectory("demo");
 
-    public DistributedApplication App { get; private set; } = null!;
+    /// <summary>The run's user secrets, kept across its starts as a developer's are.</summary>
+    public string SecretsId { get; } = AppHostTesting.NewSecretsId();
+
+    public AppHostTesting Run { get; private set; } = null!;
+
+    public DistributedApplication App => Run.App;
 
     /// <summary>The demo job's final state on the latest start.</summary>
-    public ResourceSnapshot Demo { get; private set; } = null!;
+    public CustomResourceSnapshot Demo { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() => await StartAsync();
 
     /// <summary>Starts the whole model on <see cref="DataDirectory"/> and waits for the demo job to end.</summary>
     public async Task StartAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(["--AppHost:DemoData=true", "--data-dir", DataDirectory]);
-        App = await builder.BuildAsync();
+        Run = await AppHostTesting.StartAsync<Projects.AspireAppHost>([], dataDirectory: DataDirectory, secretsId: SecretsId, demo: true, timeout: TimeSpan.FromMinutes(5));
+        Run.KeepData = true;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await App.StartAsync(timeout.Token);
-        await App.WaitForHealthyAsync(timeout.Token);
-        Demo = Assert.Single(await App.WaitForJobsAsync(timeout.Token));
+        Demo = await App.WaitForJobAsync("demo-data", timeout.Token);
     }
 
     public async Task RestartAsync()
     {
-        await App.DisposeAsync();
+        await Run.DisposeAsync();
         await StartAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await App.DisposeAsync();
-        Directory.Delete(DataDirectory, recursive: true);
+        Run.KeepData = false;
+        await Run.DisposeAsync();
     }
 }
 
@@ -61,17 +64,16 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
     [Fact]
     public async Task A_fresh_data_folder_gets_the_demo_and_a_second_start_duplicates_nothing()
     {
-        Assert.Equal(KnownResourceStates.Finished, demo.Demo.State);
+        Assert.Equal(KnownResourceStates.Finished, demo.Demo.State?.Text);
         var marker = Path.Combine(demo.DataDirectory, "demo", "demo-data.json");
         var made = await File.ReadAllTextAsync(marker, Ct);
         var before = await CountsAsync();
         Assert.Equal((1, 5, 5), before);
-        // The token is printed once, when the job has finished (RunAsync prints these notes; a test is not RunAsync).
-        var job = demo.App.Resources.OfType<ProjectResource>().Single(r => r.Name == "demo-data");
-        var notes = job.NotesWhenFinished!();
-        Assert.Matches("^Demo API token for source 'demo' \\(shown once, keep it\\): [0-9a-f]{48}$", notes[0]);
+        // The app host prints the token once, when the job has finished, and the file it came in is gone.
+        var notes = await WaitForNotesAsync(l => l.StartsWith("Demo API token", StringComparison.Ordinal));
+        Assert.Contains(notes, l => Regex.IsMatch(l, "^Demo API token for source 'demo' \\(shown once, keep it\\): [0-9a-f]{48}$"));
+        Assert.Contains(notes, l => l.StartsWith("Demo login: demo / ", StringComparison.Ordinal));
         Assert.False(File.Exists(Path.Combine(demo.DataDirectory, "demo", "api-token")));
-        Assert.Empty(job.NotesWhenFinished!());
         foreach (var file in new[] { "phantom-kspace.npy", "target-before.tif", "target-after.tif" })
         {
             Assert.True(new FileInfo(Path.Combine(demo.DataDirectory, "demo", file)).Length > 0, file);
@@ -81,8 +83,10 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
 
         await demo.RestartAsync();
 
-        Assert.Equal(KnownResourceStates.Finished, demo.Demo.State);
-        Assert.Contains(demo.App.ResourceLogs.Get("demo-data"), l => l.Text.Contains("Demo data already present", StringComparison.Ordinal));
+        Assert.Equal(KnownResourceStates.Finished, demo.Demo.State?.Text);
+        Assert.DoesNotContain(await WaitForNotesAsync(l => l.StartsWith("Demo login", StringComparison.Ordinal)),
+            l => l.StartsWith("Demo API token", StringComparison.Ordinal));
+        Assert.Contains(await demo.App.ConsoleLinesAsync("demo-data", Ct), l => l.Contains("Demo data already present", StringComparison.Ordinal));
         Assert.Equal(made, await File.ReadAllTextAsync(marker, Ct));
         Assert.Equal(before, await CountsAsync());
     }
@@ -119,6 +123,17 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
         }
     }
 
+    /// <summary>The app host's notes once one of them matches (they follow the job's end by a moment).</summary>
+    private async Task<IReadOnlyList<string>> WaitForNotesAsync(Func<string, bool> match)
+    {
+        for (var attempt = 0; attempt < 100 && !demo.Run.Log.Lines.Any(match); attempt++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        return demo.Run.Log.Lines;
+    }
+
     /// <summary>(exams of the demo's patient, studies tracked for the demo cohort, experiments in the XNAT stand-in's project)</summary>
     private async Task<(int Exams, int Studies, int Experiments)> CountsAsync()
     {
@@ -126,7 +141,7 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
         using var login = await api.PostAsync("/api/v1/userlogin/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["username"] = "demo",
-            ["password"] = demo.App.Secrets.GetOrCreatePassword("resultsapi-demo-password"),
+            ["password"] = await demo.App.ParameterAsync("resultsapi-demo-password", Ct),
         }), Ct);
         login.EnsureSuccessStatusCode();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
@@ -134,7 +149,7 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
         var exams = await api.GetFromJsonAsync<JsonElement>("/api/v1/exam/all?patient_id=DEMO-PHANTOM", Ct);
 
         using var import = demo.App.CreateHttpClient("imagingimport");
-        import.DefaultRequestHeaders.Add("X-Service-Key", demo.App.Secrets.GetOrCreatePassword("imagingimport-service-key"));
+        import.DefaultRequestHeaders.Add("X-Service-Key", await demo.App.ParameterAsync("imagingimport-service-key", Ct));
         var studies = await import.GetFromJsonAsync<JsonElement>("/retrieval/studies/DEMO_COHORT", Ct);
 
         using var archive = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(demo.DataDirectory, "xnat-standin", "archive.json"), Ct));
@@ -180,7 +195,12 @@ public sealed class DemoDataTests(DemoApplication demo) : IClassFixture<DemoAppl
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Where this run is: a developer's run has the defaults the page gives (AppHost/.data, ports 5080 and 5090, the app
+        // host's own user secrets); a test run has its own.
         start.Environment["DATA"] = demo.DataDirectory;
+        start.Environment["RESULTS"] = demo.App.GetEndpoint("resultsapi", "http").ToString().TrimEnd('/');
+        start.Environment["IMPORT"] = demo.App.GetEndpoint("imagingimport", "http").ToString().TrimEnd('/');
+        start.Environment["SECRETS_ID"] = demo.SecretsId;
         using var bash = Process.Start(start)!;
         var output = bash.StandardOutput.ReadToEndAsync(Ct);
         var errors = bash.StandardError.ReadToEndAsync(Ct);

@@ -14,7 +14,8 @@ namespace EndToEnd.Tests;
 /// uploaded to ResultsApi, measured by WorkflowWorker over the bus, and read back in the seed's exact shape; a
 /// truncated image fails its session with the reason and the worker goes on with the next.
 /// </summary>
-public sealed class QualitySessionEndToEndTests(WholeApplication whole) : IClassFixture<WholeApplication>
+[Collection(WholeApplicationCollection.Name)]
+public sealed class QualitySessionEndToEndTests(WholeApplication whole)
 {
     private static readonly QualityTarget Target = QualityTargetCatalogue.Find("basic-reflective")!;
 

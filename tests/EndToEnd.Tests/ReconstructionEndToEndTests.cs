@@ -3,7 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AppHost.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Imaging.TestSupport;
 
 namespace EndToEnd.Tests;
 
@@ -12,7 +15,8 @@ namespace EndToEnd.Tests;
 /// reconstruction and its upload back; checked by pydicom against numpy. Then the faults: the broker frozen while
 /// records arrive, the worker killed mid-job, raw data the worker cannot use.
 /// </summary>
-public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClassFixture<WholeApplication>
+[Collection(WholeApplicationCollection.Name)]
+public sealed class ReconstructionEndToEndTests(WholeApplication whole)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -33,11 +37,11 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         // On the way the worker reported its stages, which ResultsApi logged as it moved the task (and the worker too).
         var reading = $"Record {record} of task {task}: 10% (k-space read: 1 slice(s) from 4 coil(s)";
         var storing = $"Record {record} of task {task}: 80% (";
-        var lines = await whole.App.ResourceLogs.WaitForLineAsync("resultsapi", l => l.Contains(storing, StringComparison.Ordinal), Ct);
+        var lines = await whole.App.WaitForLineAsync("resultsapi", l => l.Contains(storing, StringComparison.Ordinal), Ct);
 
         var read = lines.FindIndex(l => l.Contains(reading, StringComparison.Ordinal));
         Assert.True(read >= 0 && lines.FindIndex(l => l.Contains(storing, StringComparison.Ordinal)) > read, "ResultsApi logged the stages in order");
-        Assert.Contains(whole.App.ResourceLogs.Get("workflowworker"), l => l.Text.Contains($"Record {record}: 10% (k-space read", StringComparison.Ordinal));
+        Assert.Contains(await whole.App.ConsoleLinesAsync("workflowworker", Ct), l => l.Contains($"Record {record}: 10% (k-space read", StringComparison.Ordinal));
         var dicom = Path.Combine(Path.GetDirectoryName(kspace)!, $"record-{record}.dcm");
         await File.WriteAllBytesAsync(dicom, await client.GetByteArrayAsync($"/api/v1/workflow/download/{record}", Ct), Ct);
 
@@ -101,7 +105,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         // The worker's own requests (started, finished) reach ResultsApi carrying the upload's trace id. The log
         // lines come through the process's output a moment after the status changes, so they are waited for.
         var finished = $"task FINISHED (trace {traceId})";
-        var lines = await whole.App.ResourceLogs.WaitForLineAsync("resultsapi", l => l.Contains(finished, StringComparison.Ordinal), Ct);
+        var lines = await whole.App.WaitForLineAsync("resultsapi", l => l.Contains(finished, StringComparison.Ordinal), Ct);
 
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"RecoJob queued (trace {traceId})", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"Record {record} of task", StringComparison.Ordinal) && l.Contains($"started (trace {traceId})", StringComparison.Ordinal));
@@ -109,17 +113,17 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
 
         // The dashboard holds it as one trace: the upload and its database calls, the publish, the worker's consume,
         // and the worker's calls back, each answered by ResultsApi as a child of the worker's client span.
-        using var dashboard = await Imaging.TestSupport.DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
-        List<JsonElement> spans = [];
-        bool Has(string resource, string kind, Func<JsonElement, bool>? also = null) =>
-            spans.Any(s => s.GetProperty("resource").GetString() == resource && s.GetProperty("kind").GetString() == kind && (also is null || also(s)));
-        var callsBackAnswered = (JsonElement s) => spans.Any(c => c.GetProperty("resource").GetString() == "workflowworker" && c.GetProperty("kind").GetString() == "Client"
-            && c.GetProperty("spanId").GetString() == s.GetProperty("parentSpanId").GetString());
+        using var dashboard = whole.DashboardApi();
+        IReadOnlyList<(string Service, JsonElement Span)> spans = [];
+        // OTLP span kinds: 2 server, 3 client, 4 producer, 5 consumer.
+        bool Has(string resource, int kind, Func<JsonElement, bool>? also = null) =>
+            spans.Any(s => s.Service == resource && Dashboard.Kind(s.Span) == kind && (also is null || also(s.Span)));
+        var callsBackAnswered = (JsonElement s) => spans.Any(c => c.Service == "workflowworker" && Dashboard.Kind(c.Span) == 3
+            && s.TryGetProperty("parentSpanId", out var parent) && c.Span.GetProperty("spanId").GetString() == parent.GetString());
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            using var response = await dashboard.GetAsync($"/api/traces/{traceId}", Ct);
-            spans = response.IsSuccessStatusCode ? [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("spans").EnumerateArray()] : [];
-            if (Has("resultsapi", "Producer") && Has("workflowworker", "Consumer") && Has("resultsapi", "Server", callsBackAnswered))
+            spans = [.. (await Dashboard.SpansAsync(dashboard, Ct)).Where(s => s.Span.GetProperty("traceId").GetString() == traceId)];
+            if (Has("resultsapi", 4) && Has("workflowworker", 5) && Has("resultsapi", 2, callsBackAnswered))
             {
                 break;
             }
@@ -127,11 +131,11 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
             await Task.Delay(200, Ct);
         }
 
-        Assert.True(Has("resultsapi", "Server", s => s.GetProperty("name").GetString()!.Contains("upload", StringComparison.Ordinal)), "the upload's server span");
-        Assert.True(Has("resultsapi", "Client", s => s.GetProperty("attributes").EnumerateArray().Any(a => a.GetProperty("value").GetString() == "postgresql")), "a database call");
-        Assert.True(Has("resultsapi", "Producer"), "the publish");
-        Assert.True(Has("workflowworker", "Consumer"), "the worker's consume");
-        Assert.True(Has("resultsapi", "Server", callsBackAnswered), "the worker's call back, answered by ResultsApi");
+        Assert.True(Has("resultsapi", 2, s => s.GetProperty("name").GetString()!.Contains("upload", StringComparison.Ordinal)), "the upload's server span");
+        Assert.True(Has("resultsapi", 3, s => Dashboard.Attribute(s, "db.system") == "postgresql" || Dashboard.Attribute(s, "db.system.name") == "postgresql"), "a database call");
+        Assert.True(Has("resultsapi", 4), "the publish");
+        Assert.True(Has("workflowworker", 5), "the worker's consume");
+        Assert.True(Has("resultsapi", 2, callsBackAnswered), "the worker's call back, answered by ResultsApi");
     }
 
     [Fact]
@@ -139,7 +143,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
     {
         using var client = await LoginAsync();
         var kspace = KSpaceFile("2,16,16", "complex64");
-        var broker = whole.App.ResourceNotifications.Get("messaging")!.Pids;
+        var broker = whole.Run.Pids("messaging");
         var frozen = broker.SelectMany(Descendants).Distinct().ToList();
         List<(int Record, Guid Task)> records = [];
         Signal("STOP", frozen);
@@ -181,14 +185,18 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         var (record, task) = await CreateRecordAsync(client);
         // Large enough that the reconstruction takes a while: 32 coils of 512×512.
         var kspace = KSpaceFile("32,512,512", "complex64");
-        var before = whole.App.ResourceNotifications.Get("workflowworker")!;
+        var before = whole.Run.Pids("workflowworker");
 
         await UploadAsync(client, record, kspace);
         await WaitForRecordAsync(client, record, "INPROGRESS", TimeSpan.FromSeconds(60), pollMilliseconds: 20);
-        Signal("KILL", before.Pids);
+        Signal("KILL", before);
+        // Started again as a container platform would (Aspire restarts nothing by itself): the job was never acknowledged.
+        await whole.App.ResourceNotifications.WaitForResourceAsync("workflowworker",
+            e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), Ct);
+        await whole.App.ExecuteCommandAsync("workflowworker", KnownResourceCommands.StartCommand, Ct);
 
         await WaitForRecordAsync(client, record, "FINISHED", TimeSpan.FromMinutes(3));
-        Assert.True(whole.App.ResourceNotifications.Get("workflowworker")!.Restarts > before.Restarts, "the app host restarted the worker");
+        Assert.DoesNotContain(before.Single(), whole.Run.Pids("workflowworker"));
         var result = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/api/v1/exam/result/all/{task}", Ct)).EnumerateArray());
         Assert.Equal([$"record-{record}.dcm"], result.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
     }
@@ -221,7 +229,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         Assert.True((bool)(await sent.ExecuteScalarAsync(Ct))!, "the duplicate was published");
         // The worker takes it, hears from ResultsApi that the record is done for this upload, and drops it.
         var skipped = $"Record {record}: job for records/{record}/kspace.npy is stale or already done; skipped";
-        Assert.Contains(await whole.App.ResourceLogs.WaitForLineAsync("workflowworker", l => l.Contains(skipped, StringComparison.Ordinal), Ct, 200),
+        Assert.Contains(await whole.App.WaitForLineAsync("workflowworker", l => l.Contains(skipped, StringComparison.Ordinal), Ct, TimeSpan.FromSeconds(20)),
             l => l.Contains(skipped, StringComparison.Ordinal));
         var after = await client.GetFromJsonAsync<JsonElement>($"/api/v1/workflow/record/{record}", Ct);
         Assert.Equal("FINISHED", after.GetProperty("status").GetString());
@@ -272,7 +280,7 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         }
 
         var skipped = $"Record {record}: job for records/{record}/kspace.npy is stale or already done; skipped";
-        Assert.Contains(await whole.App.ResourceLogs.WaitForLineAsync("workflowworker", l => l.Contains(skipped, StringComparison.Ordinal), Ct, 200),
+        Assert.Contains(await whole.App.WaitForLineAsync("workflowworker", l => l.Contains(skipped, StringComparison.Ordinal), Ct, TimeSpan.FromSeconds(20)),
             l => l.Contains(skipped, StringComparison.Ordinal));
         // The malformed one is not lost: it waits in the error queue with the reason.
         var dead = await ErrorQueueAsync(m => m.Body == malformed);
@@ -330,14 +338,14 @@ public sealed class ReconstructionEndToEndTests(WholeApplication whole) : IClass
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").ToString();
     }
 
-    private static async Task UploadAsync(HttpClient client, int record, string path)
+    internal static async Task UploadAsync(HttpClient client, int record, string path)
     {
         using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(path, Ct)), "file", "kspace.npy" } };
         using var response = await client.PostAsync($"/api/v1/workflow/upload/{record}/", form, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task<JsonElement> WaitForRecordAsync(HttpClient client, int record, string status, TimeSpan timeout, int pollMilliseconds = 200)
+    internal static async Task<JsonElement> WaitForRecordAsync(HttpClient client, int record, string status, TimeSpan timeout, int pollMilliseconds = 200)
     {
         var deadline = Stopwatch.StartNew();
         while (true)

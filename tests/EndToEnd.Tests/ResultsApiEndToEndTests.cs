@@ -7,7 +7,8 @@ using System.Text.Json;
 namespace EndToEnd.Tests;
 
 /// <summary>ResultsApi as the app host runs it: log in as the development admin, store a DICOM file, fetch byte ranges with curl.</summary>
-public sealed class ResultsApiEndToEndTests(WholeApplication whole) : IClassFixture<WholeApplication>
+[Collection(WholeApplicationCollection.Name)]
+public sealed class ResultsApiEndToEndTests(WholeApplication whole)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -15,7 +16,7 @@ public sealed class ResultsApiEndToEndTests(WholeApplication whole) : IClassFixt
     public async Task A_stored_DICOM_file_is_served_to_curl_with_range_requests()
     {
         using var client = whole.App.CreateHttpClient("resultsapi");
-        var password = whole.App.Secrets.GetOrCreatePassword("resultsapi-admin-password");
+        var password = await whole.App.ParameterAsync("resultsapi-admin-password", Ct);
         using var login = await client.PostAsync("/api/v1/userlogin/login",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), Ct);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);

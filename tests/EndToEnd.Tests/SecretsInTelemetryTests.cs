@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Imaging.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EndToEnd.Tests;
 
@@ -11,7 +15,8 @@ namespace EndToEnd.Tests;
 /// follows a signed link and reconstructs a record, every console line of every resource and every log record and span
 /// the dashboard received is searched for every secret of the run.
 /// </summary>
-public sealed class SecretsInTelemetryTests(WholeApplication whole) : IClassFixture<WholeApplication>
+[Collection(WholeApplicationCollection.Name)]
+public sealed class SecretsInTelemetryTests(WholeApplication whole)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -62,41 +67,34 @@ public sealed class SecretsInTelemetryTests(WholeApplication whole) : IClassFixt
             await Task.Delay(200, Ct);
         }
 
-        // Every secret of the run: the data folder's (server passwords, keys, the admin's and the worker's passwords) and this test's.
-        List<(string Name, string Value)> secrets = [.. JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(whole.App.Secrets.FilePath, Ct))!
-            .Where(s => s.Value.Length >= 8)
-            .Select(s => (Name: s.Key, Value: s.Value))
-            .Append(("wrong password", wrongPassword))
-            .Append(("access token", accessToken))
-            .Append(("source token", sourceToken))
-            .Append(("link signature", "0123456789abcdef0123456789abcdef"))];
-
-        var texts = new List<(string Where, string Text)>();
-        foreach (var resource in whole.App.Resources)
+        // Every secret of the run: each secret parameter of the model (server passwords, keys, the admin's and the worker's
+        // passwords, as the app host's user secrets keep them) and this test's.
+        List<(string Name, string Value)> secrets = [];
+        foreach (var parameter in whole.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().Where(p => p.Secret))
         {
-            texts.AddRange(whole.App.ResourceLogs.Get(resource.Name).Select(l => ($"console of {resource.Name}", l.Text)));
-        }
-
-        // The telemetry arrives a moment after the requests; give the exporters their interval.
-        await Task.Delay(TimeSpan.FromSeconds(6), Ct);
-        using var dashboard = await DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
-        List<string> leaks = [];
-        foreach (var (name, value) in secrets)
-        {
-            // The dashboard's own search, over the message and attributes of every log record it keeps.
-            var found = await dashboard.GetFromJsonAsync<JsonElement>($"/api/logs?limit=1&text={Uri.EscapeDataString(value)}", Ct);
-            if (found.GetProperty("total").GetInt32() is > 0 and var total)
+            if (await parameter.GetValueAsync(Ct) is { Length: >= 8 } value)
             {
-                leaks.Add($"{name} in {total} log records");
+                secrets.Add((parameter.Name, value));
             }
         }
 
-        var traces = await dashboard.GetFromJsonAsync<JsonElement>("/api/traces?limit=100000", Ct);
-        foreach (var trace in traces.GetProperty("traces").EnumerateArray())
+        secrets.AddRange([("wrong password", wrongPassword), ("access token", accessToken), ("source token", sourceToken),
+            ("link signature", "0123456789abcdef0123456789abcdef")]);
+
+        var texts = new List<(string Where, string Text)>();
+        foreach (var resource in whole.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => r is not ParameterResource))
         {
-            var id = trace.GetProperty("traceId").GetString();
-            texts.Add(($"trace {id}", await dashboard.GetStringAsync($"/api/traces/{id}", Ct)));
+            texts.AddRange((await whole.App.ConsoleLinesAsync(resource.Name, Ct)).Select(l => ($"console of {resource.Name}", l)));
         }
+
+        // The telemetry arrives a moment after the requests; give the exporters their interval. Then every log record and
+        // span the dashboard holds, in the OTLP JSON its API (and `aspire otel`) gives: message, attributes, names, events.
+        await Task.Delay(TimeSpan.FromSeconds(6), Ct);
+        using var dashboard = whole.DashboardApi();
+        texts.AddRange((await Dashboard.LogRecordsAsync(dashboard, Ct)).Select(r => ($"a log record of {r.Service}", r.Record.GetRawText())));
+        texts.AddRange((await Dashboard.SpansAsync(dashboard, Ct)).Select(s =>
+            ($"trace {s.Span.GetProperty("traceId").GetString()}, span '{s.Span.GetProperty("name").GetString()}' of {s.Service}", s.Span.GetRawText())));
+        List<string> leaks = [];
 
         Assert.True(texts.Count(t => t.Where.StartsWith("trace", StringComparison.Ordinal)) > 5, "the dashboard received the run's traces");
         leaks.AddRange((from secret in secrets

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AppHost.Hosting;
 using Imaging.Dicom;
 using Imaging.TestSupport;
 
@@ -13,7 +12,8 @@ namespace EndToEnd.Tests;
 /// 200 on /results, analysed by the worker over the bus; the report's statistics checked against numpy and the
 /// previews against numpy's window on the same files (written by pydicom); a DCMTK Secondary Capture answers 400.
 /// </summary>
-public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassFixture<WholeApplication>, IDisposable
+[Collection(WholeApplicationCollection.Name)]
+public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IDisposable
 {
     private static readonly string Oracle = Path.Combine(AppContext.BaseDirectory, "Oracle", "series_stats.py");
     private readonly string _folder = Directory.CreateTempSubdirectory("series-e2e-").FullName;
@@ -56,7 +56,7 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassF
         Assert.Equal(4, links.GetProperty("sc").GetArrayLength());
         // On the way the worker reported its stages, which ResultsApi logged (and answered in /results' headers meanwhile).
         bool Of(string line, string stage) => line.Contains($"Series {series} of source", StringComparison.Ordinal) && line.Contains(stage, StringComparison.Ordinal);
-        var lines = await whole.App.ResourceLogs.WaitForLineAsync("resultsapi", l => Of(l, "analysis 70% (4 slice(s) measured; rendering"), Ct);
+        var lines = await whole.App.WaitForLineAsync("resultsapi", l => Of(l, "analysis 70% (4 slice(s) measured; rendering"), Ct);
         Assert.Contains(lines, l => Of(l, "analysis 70% (4 slice(s) measured; rendering"));
         Assert.Contains(lines, l => Of(l, "analysis 0% (reading 4 instance(s))"));
 
@@ -133,19 +133,19 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IClassF
             Assert.Equal(HttpStatusCode.OK, (await vendor.SendAsync(request, Ct)).StatusCode);
         }
 
-        using var dashboard = await DashboardSession.LoginAsync(whole.App.DashboardLoginUrl!, Ct);
-        bool Redis(JsonElement span) => span.GetProperty("resource").GetString() == "resultsapi" && span.GetProperty("kind").GetString() == "Client"
-            && span.GetProperty("attributes").EnumerateArray().Any(a => a.GetProperty("value").GetString() == "redis");
-        List<JsonElement> spans = [];
+        using var dashboard = whole.DashboardApi();
+        // OTLP span kind 3: client.
+        bool Redis((string Service, JsonElement Span) s) => s.Service == "resultsapi" && Dashboard.Kind(s.Span) == 3
+            && (Dashboard.Attribute(s.Span, "db.system") == "redis" || Dashboard.Attribute(s.Span, "db.system.name") == "redis");
+        IReadOnlyList<(string Service, JsonElement Span)> spans = [];
         // The Redis instrumentation hands its spans over in batches (every few seconds), so they come a little later.
         for (var attempt = 0; attempt < 150 && !spans.Any(Redis); attempt++)
         {
-            using var response = await dashboard.GetAsync($"/api/traces/{traceId}", Ct);
-            spans = response.IsSuccessStatusCode ? [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("spans").EnumerateArray()] : [];
+            spans = [.. (await Dashboard.SpansAsync(dashboard, Ct, "resultsapi")).Where(s => s.Span.GetProperty("traceId").GetString() == traceId)];
             await Task.Delay(200, Ct);
         }
 
-        Assert.True(spans.Any(Redis), "no Redis client span in the trace: " + string.Join(", ", spans.Select(s => s.GetProperty("name").GetString())));
+        Assert.True(spans.Any(Redis), "no Redis client span in the trace: " + string.Join(", ", spans.Select(s => s.Span.GetProperty("name").GetString())));
     }
 
     private static void Close(double expected, double actual) =>

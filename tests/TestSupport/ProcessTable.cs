@@ -47,6 +47,52 @@ public static class ProcessTable
         return found;
     }
 
+    /// <summary>Every process below <paramref name="pid"/>, from each process's parent in /proc/{pid}/stat.</summary>
+    public static IReadOnlyList<int> Descendants(int pid)
+    {
+        Dictionary<int, int> parents = [];
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var child))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    parents[child] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        List<int> found = [];
+        Queue<int> pending = new([pid]);
+        while (pending.TryDequeue(out var current))
+        {
+            foreach (var child in parents.Where(p => p.Value == current).Select(p => p.Key))
+            {
+                found.Add(child);
+                pending.Enqueue(child);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>A process's command line, its arguments joined by spaces; empty once it has gone.</summary>
+    public static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').TrimEnd();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
     /// <summary>The direct children of a process, from /proc/{pid}/task/*/children.</summary>
     public static IReadOnlyList<int> Children(int pid)
     {

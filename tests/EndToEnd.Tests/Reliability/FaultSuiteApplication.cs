@@ -1,12 +1,12 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AppHost;
-using AppHost.Hosting;
-using AppHost.Hosting.Orchestration;
-using AppHost.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Imaging.StandIns;
 using Imaging.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EndToEnd.Tests.Reliability;
 
@@ -21,7 +21,9 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
 
     private string? _token;
 
-    public DistributedApplication App { get; private set; } = null!;
+    public AppHostTesting Run { get; private set; } = null!;
+
+    public DistributedApplication App => Run.App;
 
     public XnatStandIn Xnat { get; private set; } = null!;
 
@@ -38,9 +40,8 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Xnat = await XnatStandIn.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(CohortImportApplication.Arguments(Xnat, maxAttempts: 100));
-        App = await builder.BuildAsync();
-        StorageRoot = App.Resources.Single(r => r.Name == "resultsapi").Volumes.Single().LocalPath;
+        var data = AppHostTesting.NewDataDirectory("faults");
+        StorageRoot = Path.Combine(data, "storage");
         Directory.CreateDirectory(StorageRoot);
         try
         {
@@ -51,20 +52,10 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
             NoSmallStorage = $"mounting a tmpfs on the storage root failed ({refused.Message.Trim()}); run the tests as root";
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await App.StartAsync(timeout.Token);
-            await App.WaitForHealthyAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            var states = App.Resources.Select(r => App.ResourceNotifications.Get(r.Name)).Select(s => $"{s?.Name} {s?.State} {s?.Health}");
-            throw new TimeoutException($"The application did not become healthy in 4 minutes: {string.Join("; ", states)}");
-        }
+        Run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(CohortImportApplication.Arguments(Xnat, maxAttempts: 100), dataDirectory: data, timeout: TimeSpan.FromMinutes(4));
         Pacs = OrthancPeer.CreateClient((await App.GetConnectionStringAsync("pacs"))!);
         Import = App.CreateHttpClient("imagingimport");
-        Import.DefaultRequestHeaders.Add("X-Service-Key", App.Secrets.GetOrCreatePassword("imagingimport-service-key"));
+        Import.DefaultRequestHeaders.Add("X-Service-Key", await App.ParameterAsync("imagingimport-service-key"));
     }
 
     public async ValueTask DisposeAsync()
@@ -78,7 +69,7 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
             ExternalTool.Run("umount", "--lazy", StorageRoot);
         }
 
-        await App.DisposeAsync();
+        await Run.DisposeAsync();
         await Xnat.DisposeAsync();
     }
 
@@ -108,24 +99,35 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
     /// <summary>Stops a resource as the dashboard's Stop does and waits until none of its processes is left.</summary>
     public async Task StopAsync(string resource, CancellationToken cancellationToken)
     {
-        Assert.Equal(ResourceCommandOutcome.Accepted, App.ExecuteCommand(resource, ResourceCommands.Stop));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await App.ResourceNotifications.WaitForResourceAsync(resource, s => s.Pids.Count == 0, timeout.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(90));
+        // Aspire's stop gives up waiting after about 15 s and says it failed; on a loaded machine a service's orderly
+        // shutdown can take longer, so what counts is that the resource ends stopped.
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
+        try
+        {
+            await App.ResourceCommands.ExecuteCommandAsync(model, KnownResourceCommands.StopCommand, timeout.Token);
+            await App.WaitForStoppedAsync(resource, timeout.Token);
+        }
+        catch (OperationCanceledException stuck) when (!cancellationToken.IsCancellationRequested)
+        {
+            // What the service printed last is what explains a shutdown that never ends.
+            var lines = await App.ConsoleLinesAsync(resource, CancellationToken.None);
+            var states = string.Join("; ", Run.Replicas(resource).Select(r => $"{r.State?.Text} exit {r.ExitCode}"));
+            var processes = string.Join("\n", ProcessTable.FindByCommandLine(resource == "workflowworker" ? "WorkflowWorker" : resource).Select(p => $"{p.Pid} {p.CommandLine}"));
+            throw new TimeoutException($"{resource} did not stop within 90 s (states: {states}; processes:\n{processes}\n); its last lines:\n{string.Join('\n', lines.TakeLast(20))}", stuck);
+        }
     }
 
-    /// <summary>Starts a stopped resource again and waits until it is running and healthy.</summary>
+    /// <summary>Starts a stopped (or crashed) resource again, as the dashboard's Start does, and waits until it is running and healthy.</summary>
     public async Task StartAsync(string resource, CancellationToken cancellationToken)
-    {
-        Assert.Equal(ResourceCommandOutcome.Accepted, App.ExecuteCommand(resource, ResourceCommands.Start));
-        await WaitRunningAsync(resource, cancellationToken);
-    }
-
-    public async Task WaitRunningAsync(string resource, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(90));
-        await App.ResourceNotifications.WaitForResourceAsync(resource,
-            s => s.Pids.Count > 0 && s.State == KnownResourceStates.Running && s.Health == HealthStatus.Healthy, timeout.Token);
+        await App.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+        await App.WaitRunningHealthyAsync(resource, timeout.Token);
     }
+
+    /// <summary>True while any replica of the resource runs.</summary>
+    public bool IsRunning(string resource) => Run.Pids(resource).Count > 0;
 }

@@ -5,15 +5,18 @@ using AppHost.Hosting;
 using AppHost.Hosting.Testing;
 using YamlDotNet.RepresentationModel;
 
-namespace EndToEnd.Tests;
+namespace AppHost.Tests;
 
 /// <summary>
 /// One comparison, not two copies: the environment each service process really received from the running app host
 /// (read from /proc) equals what docker-compose resolves for that service from the published compose file and .env,
 /// once the run's loopback addresses are written as the container platform's (service name and container port).
 /// </summary>
+[Collection(Name)]
 public sealed class PublishedEnvironmentTests : IAsyncLifetime
 {
+    public const string Name = "published environment, alone";
+
     private const string OtlpApiKey = "published-environment-test-key";
     private static readonly string[] Settings = ["--WorkflowWorker:Replicas=2", $"--AppHost:Dashboard:OtlpApiKey={OtlpApiKey}"];
 
@@ -126,3 +129,7 @@ public sealed class PublishedEnvironmentTests : IAsyncLifetime
         return output.Result;
     }
 }
+
+/// <summary>The whole system runs here on its own, after the classes that run in parallel: it waits for every server.</summary>
+[CollectionDefinition(PublishedEnvironmentTests.Name, DisableParallelization = true)]
+public sealed class PublishedEnvironmentCollection;
