@@ -1,5 +1,6 @@
 using AspireAppHost.Demo;
 using AspireAppHost.Model;
+using AspireAppHost.Publishing;
 using AspireAppHost.Servers;
 using AspireAppHost.Startup;
 using Microsoft.Extensions.Configuration;
@@ -20,7 +21,9 @@ catch (DistributedApplicationException refused)
 
 static async Task<int> RunAsync(string[] args)
 {
-    var builder = DistributedApplication.CreateBuilder(args);
+    // `publish --output DIR --target compose|kubernetes|manifest` builds the model in publish mode and writes it for that platform.
+    var publish = PublishCommand.Parse(args);
+    var builder = DistributedApplication.CreateBuilder(publish?.AspireArguments ?? args);
     // Demo data for a newcomer (AppHost:DemoData): on by default in Development, off otherwise, never published.
     var demo = builder.Configuration.GetValue("AppHost:DemoData", builder.Environment.IsDevelopment()) && builder.ExecutionContext.IsRunMode;
 
@@ -123,6 +126,11 @@ static async Task<int> RunAsync(string[] args)
 
     AppHostPorts.ThrowIfTaken(builder);
     var app = builder.Build();
+    if (publish is not null)
+    {
+        return await publish.WriteAsync(app);
+    }
+
     app.LogServerRuntime(servers);
     app.LogWhenHealthy();
     await app.RunAsync();

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace AspireAppHost.Tests;
+
+/// <summary>The app host's own build (AspireAppHost/bin/…/AspireAppHost.dll) run as `dotnet run --project AspireAppHost -- …` runs it.</summary>
+internal static class AppHostBinary
+{
+    public static string Assembly
+    {
+        get
+        {
+            // …/tests/{Project}/bin/{Configuration}/{tfm}/ → …/AspireAppHost/bin/{Configuration}/{tfm}/AspireAppHost.dll
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var root = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(root, "AspireAppHost", "bin", output.Parent!.Name, output.Name, "AspireAppHost.dll");
+            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} does not exist: build the solution first.");
+        }
+    }
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> arguments, TimeSpan? patience = null)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(Assembly)! };
+        foreach (var argument in (string[])[Assembly, .. arguments])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(patience ?? TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
