@@ -3,9 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AppHost;
-using AppHost.Hosting;
-using AppHost.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Imaging.Dicom;
 using Imaging.StandIns;
 using Imaging.TestSupport;
@@ -63,7 +62,7 @@ internal sealed partial record ImportRun(TimeSpan Elapsed, int Studies, TimeSpan
     public static async Task<ImportRun> MeasureAsync(int studies, TimeSpan latency, int concurrency)
     {
         await using var xnat = await XnatStandIn.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly>(
+        await using var run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(
         [
             "--ImagingImport:LocalPacs=true",
             $"--ImagingImport:Settings:Xnat:BaseUrl={xnat.BaseAddress}",
@@ -74,17 +73,11 @@ internal sealed partial record ImportRun(TimeSpan Elapsed, int Studies, TimeSpan
             "--ImagingImport:Settings:Logging:LogLevel:Default=Warning",
             "--ImagingImport:Settings:Logging:LogLevel:Imaging.ImagingImport.Import.StudyImporter=Information",
         ]);
-        await using var app = await builder.BuildAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
-        {
-            await app.StartAsync(timeout.Token);
-            await app.WaitForHealthyAsync(timeout.Token);
-        }
-
+        var app = run.App;
         using var pacs = OrthancPeer.CreateClient((await app.GetConnectionStringAsync("pacs"))!);
         using var import = app.CreateHttpClient("imagingimport");
-        import.DefaultRequestHeaders.Add("X-Service-Key", app.Secrets.GetOrCreatePassword("imagingimport-service-key"));
-        var pid = app.ResourceNotifications.Get("imagingimport")!.Pids.Single();
+        import.DefaultRequestHeaders.Add("X-Service-Key", await app.ParameterAsync("imagingimport-service-key"));
+        var pid = run.Pids("imagingimport").Single();
         var rate = await StoreCohortAsync(pacs, xnat, "RATE", studies);
         // A first, smaller cohort warms the service up: a fresh .NET process spends its first seconds in the JIT.
         xnat.Latency = latency;
@@ -104,9 +97,9 @@ internal sealed partial record ImportRun(TimeSpan Elapsed, int Studies, TimeSpan
         }
 
         var phases = new Dictionary<string, List<double>>();
-        foreach (var line in app.ResourceLogs.Get("imagingimport"))
+        foreach (var line in await app.ConsoleLinesAsync("imagingimport"))
         {
-            if (line.Text.Contains("into project RATE ", StringComparison.Ordinal) && PhaseLine().Match(line.Text) is { Success: true } match)
+            if (line.Contains("into project RATE ", StringComparison.Ordinal) && PhaseLine().Match(line) is { Success: true } match)
             {
                 foreach (var (phase, group) in new[] { ("total", 1), ("xnat_check", 2), ("retrieve", 3), ("pack", 4), ("upload", 5), ("confirm", 6) })
                 {

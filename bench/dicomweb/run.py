@@ -63,23 +63,12 @@ def main():
         template = os.path.join(work, "template.dcm")
         subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench/dicomweb/template.py"), template], check=True)
 
-        apphost_data = os.path.join(work, "apphost")
-        log = open(os.path.join(work, "apphost.log"), "w")
-        apphost = subprocess.Popen(["dotnet", os.path.join(ROOT, "AppHost/bin/Release/net10.0/AppHost.dll"), "--runtime", "process",
-                                    "--data-dir", apphost_data, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpHttpPort=0"],
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        apphost, _, state, password = app_host.start(work)
         procs.append(("apphost", apphost))
-        deadline = time.time() + 120
-        while "resources healthy in" not in open(log.name).read():
-            if apphost.poll() is not None or time.time() > deadline:
-                raise RuntimeError(open(log.name).read())
-            time.sleep(0.5)
-        state = json.load(open(os.path.join(apphost_data, "state.json")))
         resource = {r["name"]: r for r in state["resources"]}
-        api_base = resource["resultsapi"]["endpoints"][0].replace("localhost", "127.0.0.1")
+        api_base = resource["resultsapi"]["endpoints"][0]
         api_pids = resource["resultsapi"]["pids"]
         postgres_pids = resource["postgres"]["pids"]
-        password = json.load(open(os.path.join(apphost_data, "secrets.json")))["resultsapi-admin-password"]
         token = request("POST", api_base + "/api/v1/userlogin/login", urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
                         {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
 

@@ -17,6 +17,9 @@ import uuid
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import apphost as app_host  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JOBS = int(os.environ.get("BENCH_JOBS", "200"))
 REPLICAS = [int(r) for r in os.environ.get("BENCH_REPLICAS", "1,2").split(",")]
@@ -39,19 +42,9 @@ def multipart(name, content):
 def run(replicas, kspace):
     work = tempfile.mkdtemp(prefix="bench-jobs-")
     os.chmod(work, 0o755)  # PostgreSQL runs as its own user and must reach its folder.
-    log = open(os.path.join(work, "apphost.log"), "w")
-    apphost = subprocess.Popen(["dotnet", os.path.join(ROOT, "AppHost/bin/Release/net10.0/AppHost.dll"), "--runtime", "process",
-                                "--data-dir", os.path.join(work, "data"), "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpHttpPort=0",
-                                f"--WorkflowWorker:Replicas={replicas}"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    apphost, _, state, password = app_host.start(work, f"--WorkflowWorker:Replicas={replicas}")
     try:
-        deadline = time.time() + 180
-        while "resources healthy in" not in open(log.name).read():
-            if apphost.poll() is not None or time.time() > deadline:
-                raise RuntimeError(open(log.name).read())
-            time.sleep(0.5)
-        state = json.load(open(os.path.join(work, "data", "state.json")))
-        base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0].replace("localhost", "127.0.0.1")
-        password = json.load(open(os.path.join(work, "data", "secrets.json")))["resultsapi-admin-password"]
+        base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0]
         token = request("POST", base + "/api/v1/userlogin/login", urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
                         {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}

@@ -15,6 +15,9 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import apphost as app_host  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DURATION = int(os.environ.get("BENCH_SECONDS", "20"))
 # Unmeasured load before each cell, the same for every server: the .NET JIT tiers hot code up in the first seconds.
@@ -104,22 +107,11 @@ def main():
         big_size = os.path.getsize(os.path.join(files_dir, "multiframe.dcm"))
 
         # ResultsApi through the app host (Release build), as it runs for real.
-        apphost_data = os.path.join(work, "apphost")
-        log = open(os.path.join(work, "apphost.log"), "w")
         extra = os.environ.get("BENCH_APPHOST_ARGS", "").split()
-        apphost = subprocess.Popen(["dotnet", os.path.join(ROOT, "AppHost/bin/Release/net10.0/AppHost.dll"), "--runtime", "process",
-                                    "--data-dir", apphost_data, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpHttpPort=0", *extra],
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        apphost, _, state, password = app_host.start(work, *extra)
         procs.append(("apphost", apphost))
-        deadline = time.time() + 120
-        while "resources healthy in" not in open(log.name).read():
-            if apphost.poll() is not None or time.time() > deadline:
-                raise RuntimeError(open(log.name).read())
-            time.sleep(0.5)
-        state = json.load(open(os.path.join(apphost_data, "state.json")))
         api = next(r for r in state["resources"] if r["name"] == "resultsapi")
-        api_base, api_pids = api["endpoints"][0].replace("localhost", "127.0.0.1"), api["pids"]
-        password = json.load(open(os.path.join(apphost_data, "secrets.json")))["resultsapi-admin-password"]
+        api_base, api_pids = api["endpoints"][0], api["pids"]
         token = request("POST", api_base + "/api/v1/userlogin/login",
                         urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
                         {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]

@@ -22,6 +22,9 @@ import pydicom
 from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import apphost as app_host  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 WARMUP = 60
@@ -46,8 +49,7 @@ def process_figures(pid):
     return {"rss_mib": rss, "fds": len(os.listdir(f"/proc/{pid}/fd")), "threads": threads}
 
 
-def snapshot(data):
-    state = json.load(open(os.path.join(data, "state.json")))
+def snapshot(state):
     return {r["name"]: process_figures(r["pids"][0]) for r in state["resources"] if r["name"] in SERVICES and r["pids"]}
 
 
@@ -76,21 +78,10 @@ def stow_instance():
 def main():
     work = tempfile.mkdtemp(prefix="soak-")
     os.chmod(work, 0o755)  # PostgreSQL runs as its own user and must reach its folder.
-    data = os.path.join(work, "data")
-    log = open(os.path.join(work, "apphost.log"), "w")
-    apphost = subprocess.Popen(["dotnet", os.path.join(ROOT, "AppHost/bin/Release/net10.0/AppHost.dll"), "--runtime", "process",
-                                "--data-dir", data, "--AppHost:Dashboard:Port=0", "--AppHost:Dashboard:OtlpHttpPort=0"],
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    apphost, _, state, password = app_host.start(work)
     stop = threading.Event()
     try:
-        deadline = time.time() + 240
-        while "resources healthy in" not in open(log.name).read():
-            if apphost.poll() is not None or time.time() > deadline:
-                raise RuntimeError(open(log.name).read())
-            time.sleep(0.5)
-        state = json.load(open(os.path.join(data, "state.json")))
-        base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0].replace("localhost", "127.0.0.1")
-        password = json.load(open(os.path.join(data, "secrets.json")))["resultsapi-admin-password"]
+        base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0]
         token = request("POST", base + "/api/v1/userlogin/login", urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
                         {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -146,11 +137,11 @@ def main():
         wrk = subprocess.Popen(["wrk", "-t2", "-c8", f"-d{SECONDS + WARMUP}s", "--latency", "-s", os.path.join(ROOT, "bench/soak/mixed.lua"), base],
                                stdout=subprocess.PIPE, text=True, env=env)
         time.sleep(WARMUP)
-        warm = snapshot(data)
+        warm = snapshot(state)
         samples = [(0, warm)]
         for minute in range(1, SECONDS // 60 + 1):
             time.sleep(60)
-            samples.append((minute, snapshot(data)))
+            samples.append((minute, snapshot(state)))
         output = wrk.communicate(timeout=120)[0]
         stop.set()
         background.join()

@@ -1,21 +1,12 @@
 using System.Diagnostics;
+using Imaging.TestSupport;
 
 namespace AspireAppHost.Tests;
 
 /// <summary>The app host's own build (AspireAppHost/bin/…/AspireAppHost.dll) run as `dotnet run --project AspireAppHost -- …` runs it.</summary>
 internal static class AppHostBinary
 {
-    public static string Assembly
-    {
-        get
-        {
-            // …/tests/{Project}/bin/{Configuration}/{tfm}/ → …/AspireAppHost/bin/{Configuration}/{tfm}/AspireAppHost.dll
-            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-            var root = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            var path = Path.Combine(root, "AspireAppHost", "bin", output.Parent!.Name, output.Name, "AspireAppHost.dll");
-            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} does not exist: build the solution first.");
-        }
-    }
+    public static string Assembly => AppHostProcess.AppHostAssembly;
 
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> arguments, TimeSpan? patience = null)
     {

@@ -77,17 +77,13 @@ public sealed class AspireAppHostTests : IDisposable
             Assert.True(demo.ExitCode == 0, $"demo-data ended {demo.State?.Text} with exit code {demo.ExitCode}");
             Assert.True(File.Exists(Path.Combine(run.DataDirectory, "demo", "demo-data.json")), "the demo job left no demo-data.json for the walkthrough");
 
-            pids = Processes(app);
+            pids = app.ProcessesOf(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(r => r.Name));
             Assert.True(pids.Count >= 8, $"{pids.Count} processes found");
             await app.StopAsync(Ct);
         }
 
-        for (var i = 0; i < 100 && pids.Any(Alive); i++)
-        {
-            await Task.Delay(200, Ct);
-        }
-
-        Assert.DoesNotContain(pids, Alive);
+        await ProcessTable.EventuallyAsync(() => !pids.Any(ProcessTable.IsAlive), TimeSpan.FromSeconds(20));
+        Assert.DoesNotContain(pids, ProcessTable.IsAlive);
     }
 
     private Task<IDistributedApplicationTestingBuilder> CreateAsync(bool demo) =>
@@ -96,43 +92,4 @@ public sealed class AspireAppHostTests : IDisposable
             (options, _) => options.DisableDashboard = true, Ct);
 
     private static HashSet<string> WaitsFor(IResource resource) => [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name)];
-
-    /// <summary>Every resource's process as DCP reports it (servers and services), and every process under them.</summary>
-    private static List<int> Processes(DistributedApplication app)
-    {
-        List<int> pids = [];
-        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources)
-        {
-            if (app.ResourceNotifications.TryGetCurrentState(resource.Name, out var state)
-                && state.Snapshot.Properties.FirstOrDefault(p => p.Name is "executable.pid" or "project.pid")?.Value is int pid)
-            {
-                pids.Add(pid);
-            }
-        }
-
-        for (var i = 0; i < pids.Count; i++)
-        {
-            var children = Path.Combine("/proc", pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "task", pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "children");
-            if (File.Exists(children))
-            {
-                pids.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Where(p => !pids.Contains(p)));
-            }
-        }
-
-        return pids;
-    }
-
-    private static bool Alive(int pid)
-    {
-        var status = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat");
-        try
-        {
-            var stat = File.ReadAllText(status);
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }

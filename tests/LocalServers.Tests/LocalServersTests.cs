@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Imaging.LocalServers;
+using Imaging.TestSupport;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -71,17 +72,13 @@ public sealed class LocalServersTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dicom-web/studies", Ct)).StatusCode);
             using var anonymous = new HttpClient { BaseAddress = http.BaseAddress };
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/system", Ct)).StatusCode);
-            started = ServerProcesses(app, "postgres", "redis", "messaging", "messaging-epmd", "pacs");
+            started = app.ProcessesOf(["postgres", "redis", "messaging", "messaging-epmd", "pacs"]);
             Assert.True(started.Count >= 5, $"{started.Count} server process(es) found");
         }
 
         // DCP stops every server with the application, and their children with them: none of those processes is left.
-        for (var i = 0; i < 100 && started.Any(Alive); i++)
-        {
-            await Task.Delay(100, Ct);
-        }
-
-        Assert.DoesNotContain(started, Alive);
+        await ProcessTable.EventuallyAsync(() => !started.Any(ProcessTable.IsAlive), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(started, ProcessTable.IsAlive);
     }
 
     [Fact]
@@ -155,45 +152,5 @@ public sealed class LocalServersTests : IDisposable
         await app.StartAsync(patience.Token);
         await Task.WhenAll(resources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, patience.Token)));
         return app;
-    }
-
-    /// <summary>The resources' processes, as DCP reports their pids, and every process under them.</summary>
-    private static List<int> ServerProcesses(DistributedApplication app, params string[] resources)
-    {
-        List<int> pids = [];
-        foreach (var name in resources)
-        {
-            if (app.ResourceNotifications.TryGetCurrentState(name, out var state)
-                && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is int pid)
-            {
-                pids.Add(pid);
-            }
-        }
-
-        for (var i = 0; i < pids.Count; i++)
-        {
-            var children = Path.Combine("/proc", pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "task", pids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "children");
-            if (File.Exists(children))
-            {
-                pids.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)));
-            }
-        }
-
-        return pids;
-    }
-
-    /// <summary>Running, not merely a zombie waiting for its parent.</summary>
-    private static bool Alive(int pid)
-    {
-        var status = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat");
-        try
-        {
-            var stat = File.ReadAllText(status);
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }

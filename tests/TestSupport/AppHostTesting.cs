@@ -270,6 +270,22 @@ public static class DistributedApplicationExtensions
         await app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().Single(p => p.Name == name)
             .GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"Parameter {name} has no value.");
 
+    /// <summary>The resources' processes as DCP reports their pids (executables and projects), and every process under them.</summary>
+    public static List<int> ProcessesOf(this DistributedApplication app, IEnumerable<string> resources)
+    {
+        List<int> pids = [];
+        foreach (var name in resources)
+        {
+            if (app.ResourceNotifications.TryGetCurrentState(name, out var state)
+                && state.Snapshot.Properties.FirstOrDefault(p => p.Name is "executable.pid" or "project.pid")?.Value is int pid)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        return [.. pids, .. pids.SelectMany(ProcessTable.Descendants).Distinct()];
+    }
+
     /// <summary>Every line the resource (all its replicas) has printed so far.</summary>
     public static async Task<List<string>> ConsoleLinesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken = default)
     {

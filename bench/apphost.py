@@ -1,0 +1,95 @@
+"""The app host (Release build) for a benchmark, started as a person starts it, and what the benchmark needs of it.
+
+Aspire's DCP runs the resources; they are found as the descendants of the DCP API server that watches this app host
+(`dcp start-apiserver --monitor <pid>`). A service is reached on the port it binds itself (ASPNETCORE_URLS in its
+environment), not through DCP's development proxy in front of it, so the figures are the service's own, as a container
+platform would see them.
+"""
+import os
+import re
+import secrets
+import socket
+import subprocess
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVICES = {"resultsapi": "ResultsApi", "workflowworker": "WorkflowWorker", "imagingimport": "ImagingImport"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(work, *extra, patience=240):
+    """Starts the app host with its data in work/apphost; returns (process, log path, state, admin password).
+
+    state is {"resources": [{"name", "endpoints", "pids"}]} for postgres, redis, messaging and the three services."""
+    data = os.path.join(work, "apphost")
+    password = secrets.token_hex(16)
+    env = dict(os.environ, DOTNET_ENVIRONMENT="Development", ASPNETCORE_ENVIRONMENT="Development",
+               ASPNETCORE_URLS=f"http://localhost:{free_port()}",
+               ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=f"http://localhost:{free_port()}",
+               ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=f"http://localhost:{free_port()}",
+               ASPIRE_ALLOW_UNSECURED_TRANSPORT="true",
+               # Secrets of their own, so a benchmark never touches a developer's.
+               ASPIRE_USER_SECRETS_ID=f"bench-{uuid.uuid4().hex}")
+    log = os.path.join(work, "apphost.log")
+    process = subprocess.Popen(["dotnet", os.path.join(ROOT, "AspireAppHost/bin/Release/net10.0/AspireAppHost.dll"),
+                                f"--AppHost:DataDirectory={data}", "--AppHost:Servers=Processes", "--AppHost:DemoData=false",
+                                f"--Parameters:resultsapi-admin-password={password}", *extra],
+                               env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + patience
+    while "resources healthy in" not in open(log).read():
+        if process.poll() is not None or time.time() > deadline:
+            stop(process)
+            raise RuntimeError(open(log).read())
+        time.sleep(0.5)
+    return process, log, state(process.pid), password
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        process.wait(90)
+
+
+def state(apphost_pid):
+    parents = {}
+    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+            parents[pid] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except OSError:
+            pass
+    apiserver = next(pid for pid in parents if f"--monitor {apphost_pid} " in command_line(pid) and "start-apiserver" in command_line(pid))
+    ours = set()
+    frontier = [apiserver]
+    while frontier:
+        ours.update(frontier)
+        frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in ours]
+    resources = []
+    for name, project in SERVICES.items():
+        pids = [pid for pid in ours if command_line(pid).split(" ")[0].endswith(f"/{project}/bin/Release/net10.0/{project}")]
+        urls = [environment(pid).get("ASPNETCORE_URLS", "").split(";")[0].replace("localhost", "127.0.0.1") for pid in pids]
+        resources.append({"name": name, "endpoints": [u for u in urls if u], "pids": sorted(pids)})
+    for name, pattern in (("postgres", r"/postgres -D "), ("redis", r"redis-server "), ("messaging", r"beam\.smp ")):
+        # Only the server's main process carries these arguments (PostgreSQL's backends rename themselves).
+        resources.append({"name": name, "endpoints": [], "pids": sorted(pid for pid in ours if re.search(pattern, command_line(pid)))})
+    return {"resources": resources}
+
+
+def command_line(pid):
+    try:
+        return open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+    except OSError:
+        return ""
+
+
+def environment(pid):
+    try:
+        return dict(e.split("=", 1) for e in open(f"/proc/{pid}/environ").read().split("\0") if "=" in e)
+    except OSError:
+        return {}
