@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh run
 dotnet tool restore >/dev/null
-exec dotnet run --project AspireAppHost -- "$@"
+exec dotnet run --project AppHost -- "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start to healthy on this machine: the app host (AspireAppHost/, Aspire's SDK) from `dotnet run` (solution already
+# Start to healthy on this machine: the app host (AppHost/, Aspire's SDK) from `dotnet run` (solution already
 # built) to its own "All N resources healthy" line, and through the CLI, `aspire start` → `aspire wait` for the three
 # services. With OWN_HOST_COMMIT=<commit> (f77b5a3, the last commit with the imitation app host), that commit's own
 # host is built in a worktree of its own and measured side by side in the same run. Each host on a data folder of its
@@ -40,13 +40,13 @@ until_healthy() { # label, command...
 through_cli() { # label
   local start end
   start=$(date +%s.%N)
-  dotnet aspire start --apphost AspireAppHost/AspireAppHost.csproj --no-build --isolated --non-interactive --nologo -- \
+  dotnet aspire start --apphost AppHost/AppHost.csproj --no-build --isolated --non-interactive --nologo -- \
     "--AppHost:DataDirectory=$cli" --AppHost:DemoData=false >/dev/null
   for service in resultsapi workflowworker imagingimport; do
-    dotnet aspire wait "$service" --apphost AspireAppHost/AspireAppHost.csproj --timeout 180 --non-interactive --nologo >/dev/null
+    dotnet aspire wait "$service" --apphost AppHost/AppHost.csproj --timeout 180 --non-interactive --nologo >/dev/null
   done
   end=$(date +%s.%N)
-  dotnet aspire stop --apphost AspireAppHost/AspireAppHost.csproj --non-interactive --nologo >/dev/null
+  dotnet aspire stop --apphost AppHost/AppHost.csproj --non-interactive --nologo >/dev/null
   sleep 3
   printf '%-28s %6.2f s\n' "$1" "$(echo "$end - $start" | bc)"
 }
@@ -56,6 +56,6 @@ for run in cold $(seq -f "warm%g" 1 "$runs"); do
     until_healthy "own app host, $run" dotnet run --project "$worktree/AppHost" --no-build --no-launch-profile -- --runtime process --data-dir "$own" \
       --AppHost:DemoData=false --AppHost:Dashboard:Port=0 --AppHost:Dashboard:OtlpGrpcPort=0 --AppHost:Dashboard:OtlpHttpPort=0
   fi
-  until_healthy "Aspire app host, $run" dotnet run --project AspireAppHost --no-build -- "--AppHost:DataDirectory=$aspire" --AppHost:DemoData=false
+  until_healthy "app host, $run" dotnet run --project AppHost --no-build -- "--AppHost:DataDirectory=$aspire" --AppHost:DemoData=false
   through_cli "aspire start→wait, $run"
 done

@@ -37,7 +37,7 @@ def start(work, *extra, patience=240):
                # Secrets of their own, so a benchmark never touches a developer's.
                ASPIRE_USER_SECRETS_ID=f"bench-{uuid.uuid4().hex}")
     log = os.path.join(work, "apphost.log")
-    process = subprocess.Popen(["dotnet", os.path.join(ROOT, "AspireAppHost/bin/Release/net10.0/AspireAppHost.dll"),
+    process = subprocess.Popen(["dotnet", os.path.join(ROOT, "AppHost/bin/Release/net10.0/AppHost.dll"),
                                 f"--AppHost:DataDirectory={data}", "--AppHost:Servers=Processes", "--AppHost:DemoData=false",
                                 f"--Parameters:resultsapi-admin-password={password}", *extra],
                                env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)

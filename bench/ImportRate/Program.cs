@@ -62,7 +62,7 @@ internal sealed partial record ImportRun(TimeSpan Elapsed, int Studies, TimeSpan
     public static async Task<ImportRun> MeasureAsync(int studies, TimeSpan latency, int concurrency)
     {
         await using var xnat = await XnatStandIn.StartAsync();
-        await using var run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(
+        await using var run = await AppHostTesting.StartAsync<Projects.AppHost>(
         [
             "--ImagingImport:LocalPacs=true",
             $"--ImagingImport:Settings:Xnat:BaseUrl={xnat.BaseAddress}",

@@ -45,7 +45,7 @@ public sealed class CohortImportApplication : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Xnat = await XnatStandIn.StartAsync();
-        Run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(Arguments(Xnat, maxAttempts: 30), dashboard: true);
+        Run = await AppHostTesting.StartAsync<Projects.AppHost>(Arguments(Xnat, maxAttempts: 30), dashboard: true);
         Pacs = OrthancPeer.CreateClient((await App.GetConnectionStringAsync("pacs"))!);
         Import = App.CreateHttpClient("imagingimport");
         Import.DefaultRequestHeaders.Add("X-Service-Key", await App.ParameterAsync("imagingimport-service-key"));

@@ -34,7 +34,7 @@ public sealed class DemoApplication : IAsyncLifetime
     /// <summary>Starts the whole model on <see cref="DataDirectory"/> and waits for the demo job to end.</summary>
     public async Task StartAsync()
     {
-        Run = await AppHostTesting.StartAsync<Projects.AspireAppHost>([], dataDirectory: DataDirectory, secretsId: SecretsId, demo: true, timeout: TimeSpan.FromMinutes(5));
+        Run = await AppHostTesting.StartAsync<Projects.AppHost>([], dataDirectory: DataDirectory, secretsId: SecretsId, demo: true, timeout: TimeSpan.FromMinutes(5));
         Run.KeepData = true;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         Demo = await App.WaitForJobAsync("demo-data", timeout.Token);

@@ -21,7 +21,7 @@ public sealed class WholeApplication : IAsyncLifetime
 
     public DistributedApplication App => _run.App;
 
-    public async ValueTask InitializeAsync() => _run = await AppHostTesting.StartAsync<Projects.AspireAppHost>([], dashboard: true);
+    public async ValueTask InitializeAsync() => _run = await AppHostTesting.StartAsync<Projects.AppHost>([], dashboard: true);
 
     public async ValueTask DisposeAsync() => await _run.DisposeAsync();
 

@@ -93,7 +93,7 @@ public sealed class TearDownTests
     [Fact]
     public async Task After_tear_down_no_process_or_port_of_the_run_is_left()
     {
-        var run = await AppHostTesting.StartAsync<Projects.AspireAppHost>([]);
+        var run = await AppHostTesting.StartAsync<Projects.AppHost>([]);
         var app = run.App;
         string[] resources = ["postgres", "redis", "messaging", "messaging-epmd", "resultsapi", "workflowworker", "imagingimport"];
         var pids = resources.SelectMany(run.Pids).ToList();

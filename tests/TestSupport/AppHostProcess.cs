@@ -53,7 +53,7 @@ public sealed class AppHostProcess : IAsyncDisposable
     /// <summary>The dashboard's address on this run.</summary>
     public Uri DashboardUrl { get; private init; } = null!;
 
-    /// <summary>Starts the app host's own build (AspireAppHost/bin/…/AspireAppHost.dll) with its own data folder and free dashboard ports.</summary>
+    /// <summary>Starts the app host's own build (AppHost/bin/…/AppHost.dll) with its own data folder and free dashboard ports.</summary>
     public static AppHostProcess Start(string? dataDirectory = null, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null,
         string? secretsId = null)
     {
@@ -119,10 +119,10 @@ public sealed class AppHostProcess : IAsyncDisposable
     {
         get
         {
-            // …/tests/{Project}/bin/{Configuration}/{tfm}/ → …/AspireAppHost/bin/{Configuration}/{tfm}/AspireAppHost.dll
+            // …/tests/{Project}/bin/{Configuration}/{tfm}/ → …/AppHost/bin/{Configuration}/{tfm}/AppHost.dll
             var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
             var root = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            var path = Path.Combine(root, "AspireAppHost", "bin", output.Parent!.Name, output.Name, "AspireAppHost.dll");
+            var path = Path.Combine(root, "AppHost", "bin", output.Parent!.Name, output.Name, "AppHost.dll");
             return File.Exists(path) ? path : throw new InvalidOperationException($"{path} does not exist: build the solution first.");
         }
     }

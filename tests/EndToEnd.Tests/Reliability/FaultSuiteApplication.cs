@@ -52,7 +52,7 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
             NoSmallStorage = $"mounting a tmpfs on the storage root failed ({refused.Message.Trim()}); run the tests as root";
         }
 
-        Run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(CohortImportApplication.Arguments(Xnat, maxAttempts: 100), dataDirectory: data, timeout: TimeSpan.FromMinutes(4));
+        Run = await AppHostTesting.StartAsync<Projects.AppHost>(CohortImportApplication.Arguments(Xnat, maxAttempts: 100), dataDirectory: data, timeout: TimeSpan.FromMinutes(4));
         Pacs = OrthancPeer.CreateClient((await App.GetConnectionStringAsync("pacs"))!);
         Import = App.CreateHttpClient("imagingimport");
         Import.DefaultRequestHeaders.Add("X-Service-Key", await App.ParameterAsync("imagingimport-service-key"));

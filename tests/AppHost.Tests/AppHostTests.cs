@@ -5,7 +5,7 @@ using Aspire.Hosting.Testing;
 using Imaging.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
 /// <summary>
 /// The app host on Aspire's SDK, through Aspire.Hosting.Testing: the model has today's resources and names, and run
@@ -13,7 +13,7 @@ namespace AspireAppHost.Tests;
 /// services' APIs (a k-space record reconstructed by the worker over RabbitMQ, a series analysed, a cohort imported
 /// from Orthanc into the XNAT stand-in) and exits 0, and stopping leaves no process of the run.
 /// </summary>
-public sealed class AspireAppHostTests : IDisposable
+public sealed class AppHostTests : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "imaging-tests", $"aspire-apphost-{Guid.NewGuid():N}"[..30]);
 
@@ -59,7 +59,7 @@ public sealed class AspireAppHostTests : IDisposable
     public async Task The_whole_system_starts_healthy_the_demo_job_succeeds_through_every_service_and_stopping_leaves_no_process()
     {
         List<int> pids;
-        var run = await AppHostTesting.StartAsync<Projects.AspireAppHost>([], demo: true, timeout: TimeSpan.FromMinutes(5));
+        var run = await AppHostTesting.StartAsync<Projects.AppHost>([], demo: true, timeout: TimeSpan.FromMinutes(5));
         await using (run)
         {
             var app = run.App;
@@ -87,7 +87,7 @@ public sealed class AspireAppHostTests : IDisposable
     }
 
     private Task<IDistributedApplicationTestingBuilder> CreateAsync(bool demo) =>
-        DistributedApplicationTestingBuilder.CreateAsync<Projects.AspireAppHost>(
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [$"--AppHost:DataDirectory={_data}", $"--AppHost:DemoData={demo}", "--AppHost:Servers=Processes"],
             (options, _) => options.DisableDashboard = true, Ct);
 

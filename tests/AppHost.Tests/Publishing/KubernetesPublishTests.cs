@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
 
-namespace AspireAppHost.Tests.Publishing;
+namespace AppHost.Tests.Publishing;
 
 /// <summary>
 /// The Kubernetes objects `publish --target kubernetes` writes: each file read strictly into KubernetesClient's typed

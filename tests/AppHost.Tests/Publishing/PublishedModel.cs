@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AspireAppHost.Tests.Publishing;
+namespace AppHost.Tests.Publishing;
 
 /// <summary>
 /// The app host's own model (Program.cs) published by the real app host binary into a fresh folder: Aspire.Hosting.Testing

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
-using static AspireAppHost.Publishing.PublishFiles;
+using static AppHost.Publishing.PublishFiles;
 
-namespace AspireAppHost.Publishing;
+namespace AppHost.Publishing;
 
 /// <summary>
 /// docker-compose.yaml and .env, in the style of Aspire's Docker Compose publisher: a service per workload, every

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace AspireAppHost.Publishing;
+namespace AppHost.Publishing;
 
 /// <summary>
 /// `publish --output DIR [--target compose|kubernetes|manifest] [--image-registry R] [--image-tag T]`: builds the

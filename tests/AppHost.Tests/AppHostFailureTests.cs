@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Imaging.TestSupport;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
 /// <summary>
 /// What a person sees when the machine is not ready: one clear message that says what to do, exit code 1, and

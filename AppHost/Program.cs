@@ -1,13 +1,12 @@
-using AspireAppHost.Demo;
-using AspireAppHost.Model;
-using AspireAppHost.Publishing;
-using AspireAppHost.Servers;
-using AspireAppHost.Startup;
+using AppHost.Demo;
+using AppHost.Model;
+using AppHost.Publishing;
+using AppHost.Servers;
+using AppHost.Startup;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-// The application model on Aspire's SDK: what runs, what each part needs, and in which order it starts. Beside the
-// imitation in AppHost/ until the switch of issue #36; the model and its resource names are the same.
+// The application model on Aspire's SDK: what runs, what each part needs, and in which order it starts.
 // A missing server binary or a broken data folder stops the app host before anything starts, saying what to do.
 try
 {

@@ -5,7 +5,7 @@ using Imaging.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using YamlDotNet.RepresentationModel;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
 /// <summary>
 /// One comparison, not two copies: the environment each service process really received from the running app host
@@ -59,7 +59,7 @@ public sealed partial class PublishedEnvironmentTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _run = await AppHostTesting.StartAsync<Projects.AspireAppHost>(Settings, dashboard: true);
+    public async ValueTask InitializeAsync() => _run = await AppHostTesting.StartAsync<Projects.AppHost>(Settings, dashboard: true);
 
     public async ValueTask DisposeAsync() => await _run.DisposeAsync();
 

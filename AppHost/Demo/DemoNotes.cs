@@ -1,8 +1,8 @@
-using AspireAppHost.Servers;
+using AppHost.Servers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AspireAppHost.Demo;
+namespace AppHost.Demo;
 
 /// <summary>What the app host tells a person in its own log: logins and the demo's API token, once they exist.</summary>
 internal static class DemoNotes

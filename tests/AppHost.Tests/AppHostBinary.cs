@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Imaging.TestSupport;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
-/// <summary>The app host's own build (AspireAppHost/bin/…/AspireAppHost.dll) run as `dotnet run --project AspireAppHost -- …` runs it.</summary>
+/// <summary>The app host's own build (AppHost/bin/…/AppHost.dll) run as `dotnet run --project AppHost -- …` runs it.</summary>
 internal static class AppHostBinary
 {
     public static string Assembly => AppHostProcess.AppHostAssembly;

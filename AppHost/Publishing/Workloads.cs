@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
-using AspireAppHost.Model;
-using AspireAppHost.Servers;
+using AppHost.Model;
+using AppHost.Servers;
 using Imaging.LocalServers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace AspireAppHost.Publishing;
+namespace AppHost.Publishing;
 
 /// <summary>A parameter inside a published value; Uri when Aspire's expression asks for it escaped (:uri).</summary>
 internal sealed record ParameterPart(ParameterResource Parameter, bool Uri = false);

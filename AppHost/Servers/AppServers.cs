@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Imaging.LocalServers;
 using Microsoft.Extensions.Configuration;
 
-namespace AspireAppHost.Servers;
+namespace AppHost.Servers;
 
 /// <summary>How the servers run (AppHost:Servers).</summary>
 public enum ServerRuntime

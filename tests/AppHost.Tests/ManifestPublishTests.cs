@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
 /// <summary>
 /// Aspire's own manifest from the app host on the SDK (`--publisher manifest`): the services as project.v0, the servers

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace AspireAppHost.Model;
+namespace AppHost.Model;
 
 /// <summary>A named folder a project keeps data in: a folder in {data} when run here, a volume at Target when published.</summary>
 public sealed record ProjectVolumeAnnotation(string Name, string Target) : IResourceAnnotation;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AspireAppHost.Startup;
+namespace AppHost.Startup;
 
 /// <summary>
 /// One line once every resource that reports health is healthy ("All 12 resources healthy in 9.1 s"), which scripts and

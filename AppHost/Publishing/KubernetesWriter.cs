@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
-using static AspireAppHost.Publishing.PublishFiles;
+using static AppHost.Publishing.PublishFiles;
 
-namespace AspireAppHost.Publishing;
+namespace AppHost.Publishing;
 
 /// <summary>
 /// Kubernetes objects in the folder layout of Aspire's Kubernetes publisher (templates/{resource}/…), as plain

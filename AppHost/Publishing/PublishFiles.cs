@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Serialization;
 
-namespace AspireAppHost.Publishing;
+namespace AppHost.Publishing;
 
 /// <summary>What the compose and Kubernetes writers share: YAML, private files, and the parameters' values.</summary>
 internal static class PublishFiles

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 
-namespace AspireAppHost.Startup;
+namespace AppHost.Startup;
 
 /// <summary>
 /// The fixed ports of a run checked before anything starts: the app host's own (the dashboard 18888, OTLP 18889/18890

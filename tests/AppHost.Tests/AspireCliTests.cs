@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Imaging.TestSupport;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
 /// <summary>
 /// The app host driven by the Aspire CLI (the repository's local tool), as a person or a script does on a fresh clone:
@@ -143,12 +143,12 @@ public sealed class AspireCliTests
         return buffer.ToArray();
     }
 
-    /// <summary>`dotnet aspire {command} --apphost AspireAppHost/AspireAppHost.csproj [-- {appArguments}]` from the repository root.</summary>
+    /// <summary>`dotnet aspire {command} --apphost AppHost/AppHost.csproj [-- {appArguments}]` from the repository root.</summary>
     private static async Task<(int ExitCode, string Output)> AspireAsync(string[] command, TimeSpan patience, string[]? appArguments = null)
     {
         var root = RepositoryRoot();
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["aspire", .. command, "--apphost", Path.Combine(root, "AspireAppHost", "AspireAppHost.csproj"), "--non-interactive", "--nologo",
+        foreach (var argument in (string[])["aspire", .. command, "--apphost", Path.Combine(root, "AppHost", "AppHost.csproj"), "--non-interactive", "--nologo",
             .. appArguments is null ? [] : (string[])["--", .. appArguments]])
         {
             info.ArgumentList.Add(argument);

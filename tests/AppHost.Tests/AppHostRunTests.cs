@@ -1,6 +1,6 @@
 using Imaging.TestSupport;
 
-namespace AspireAppHost.Tests;
+namespace AppHost.Tests;
 
 /// <summary>The real app host binary run as a person runs it: it starts everything, and nothing it started outlives it.</summary>
 public sealed class AppHostRunTests

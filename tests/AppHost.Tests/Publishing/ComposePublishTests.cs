@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace AspireAppHost.Tests.Publishing;
+namespace AppHost.Tests.Publishing;
 
 /// <summary>The compose file `publish --target compose` writes, as Debian's docker-compose reads it (`config` needs no engine).</summary>
 public sealed class ComposePublishTests
