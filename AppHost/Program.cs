@@ -96,9 +96,10 @@ static async Task<int> RunAsync(string[] args)
             .WithEnvironment("Xnat__Password", xnatPassword);
     }
 
-    if (builder.Environment.IsDevelopment())
+    // A first user to log in with, created by ResultsApi when its database has none: in Development always, elsewhere
+    // when the first install gives its password (Parameters:resultsapi-admin-password).
+    if (builder.Environment.IsDevelopment() || builder.Configuration["Parameters:resultsapi-admin-password"] is { Length: > 0 })
     {
-        // A first user to log in with, created by ResultsApi when its database has none.
         var adminPassword = builder.AddSecret("resultsapi-admin-password");
         resultsApi.WithEnvironment("Bootstrap__AdminPassword", adminPassword)
             .WithNoteWhenReady(async ct => $"ResultsApi development login: admin / {await adminPassword.Resource.GetValueAsync(ct)}  (POST /api/v1/userlogin/login)");
@@ -120,6 +121,18 @@ static async Task<int> RunAsync(string[] args)
         if (pacs is not null)
         {
             demoJob.WithReference(pacs);
+        }
+    }
+
+    if (builder.ExecutionContext.IsRunMode && !builder.Environment.IsDevelopment())
+    {
+        // The services' launch profiles say Development; a run in another environment (e.g. --environment Production for a
+        // benchmark) runs them in that one too.
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(project)
+                .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+                .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
         }
     }
 

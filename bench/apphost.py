@@ -29,7 +29,9 @@ def start(work, *extra, patience=240):
     state is {"resources": [{"name", "endpoints", "pids"}]} for postgres, redis, messaging and the three services."""
     data = os.path.join(work, "apphost")
     password = secrets.token_hex(16)
-    env = dict(os.environ, DOTNET_ENVIRONMENT="Development", ASPNETCORE_ENVIRONMENT="Development",
+    # Production by default (BENCH_ENVIRONMENT), as a deployment runs: no developer exception page, production logging.
+    environment = os.environ.get("BENCH_ENVIRONMENT", "Production")
+    env = dict(os.environ, DOTNET_ENVIRONMENT=environment, ASPNETCORE_ENVIRONMENT=environment,
                ASPNETCORE_URLS=f"http://localhost:{free_port()}",
                ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=f"http://localhost:{free_port()}",
                ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=f"http://localhost:{free_port()}",
