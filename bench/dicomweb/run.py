@@ -18,8 +18,12 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "serving"))
 from run import ROOT, DURATION, WARMUP, TICKS, children, cpu_ticks, free_port, request, wait_http, wrk  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import apphost as app_host  # noqa: E402
 
 STOW_SECONDS = int(os.environ.get("BENCH_STOW_SECONDS", "20"))
+# Connection counts for STOW, e.g. "4,16"; the first one's instances are the studies QIDO and WADO read.
+STOW_CONNECTIONS = [int(c) for c in os.environ.get("BENCH_STOW_CONNECTIONS", "4").split(",")]
 STUDIES_PER_THREAD = 10
 
 
@@ -31,11 +35,11 @@ def descendants(pid):
     return kids + [d for k in kids for d in descendants(k)]
 
 
-def stow(base, pids_of, header, run, seconds, template):
+def stow(base, pids_of, header, run, seconds, template, connections=4):
     """wrk with stow.lua for `seconds`; run numbers the UIDs apart from other runs (10 × run + thread)."""
     env = dict(os.environ, STOW_TEMPLATE=template, STOW_PATH="/dicom-web/studies", WRK_HEADER=header, STOW_RUN=str(run))
     before = cpu_ticks(pids_of())
-    out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency", "-s", os.path.join(ROOT, "bench/dicomweb/stow.lua"), base],
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", os.path.join(ROOT, "bench/dicomweb/stow.lua"), base],
                          capture_output=True, text=True, env=env, check=True).stdout
     cpu = (cpu_ticks(pids_of()) - before) / TICKS
     import re
@@ -91,9 +95,10 @@ def main():
         for name, base, pids_of, header in servers:
             if WARMUP:
                 stow(base, pids_of, header, 1, WARMUP, template)
-            r = stow(base, pids_of, header, 2, STOW_SECONDS, template)
-            rows.append(("STOW-RS, one new 128 KiB instance per request (4 connections)", name, r))
-            print(name, "stow", r, flush=True)
+            for run, connections in enumerate(STOW_CONNECTIONS, start=2):
+                r = stow(base, pids_of, header, run, STOW_SECONDS, template, connections)
+                rows.append((f"STOW-RS, one new 128 KiB instance per request ({connections} connections)", name, r))
+                print(name, "stow", connections, r, flush=True)
 
         # Studies both servers hold in full: the first groups of 50 each measured-run thread stored.
         studies = [(uid(7, 2, t, g), uid(8, 2, t, g)) for t in (1, 2) for g in range(STUDIES_PER_THREAD)]
@@ -101,7 +106,15 @@ def main():
             ("QIDO-RS, the series of a study (4 connections)", [f"/dicom-web/studies/{s}/series" for s, _ in studies], 4),
             ("QIDO-RS, the instances of a series, 50 (4 connections)", [f"/dicom-web/studies/{s}/series/{se}/instances" for s, se in studies], 4),
             ("WADO-RS, a whole series of 50 instances (4 connections)", [f"/dicom-web/studies/{s}/series/{se}" for s, se in studies], 4),
+            ("WADO-RS, the first frame of an instance (4 connections)",
+             [f"/dicom-web/studies/{s}/series/{se}/instances/{uid(9, 2, t, 50 * g)}/frames/1"
+              for t in (1, 2) for g in range(STUDIES_PER_THREAD) for s, se in [(uid(7, 2, t, g), uid(8, 2, t, g))]], 4),
+            ("WADO-RS, the metadata of a series of 50 (4 connections)", [f"/dicom-web/studies/{s}/series/{se}/metadata" for s, se in studies], 4),
         ]
+        # BENCH_SCENARIOS=qido,wado (words of the titles) runs only those after STOW.
+        if os.environ.get("BENCH_SCENARIOS"):
+            words = os.environ["BENCH_SCENARIOS"].split(",")
+            scenarios = [sc for sc in scenarios if any(w.lower() in sc[0].lower() for w in words)]
         # BENCH_ONLY=stow stops after STOW, for quick experiments (no report is written then).
         if os.environ.get("BENCH_ONLY") == "stow":
             scenarios = []
@@ -126,12 +139,15 @@ def main():
         for title, name, r in rows:
             lines.append(f"| {title} | {name} | {r['rps']:,.0f} | {r['mbps']:,.1f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_ms']:.3f} | {r['errors']} |")
         lines += ["", "| scenario | ResultsApi ÷ Orthanc, operations/s | Orthanc ÷ ResultsApi, CPU per operation |", "| --- | ---: | ---: |"]
-        for i in range(0, len(rows), 2):
-            ours, theirs = rows[i][2], rows[i + 1][2]
-            lines.append(f"| {rows[i][0]} | {ours['rps'] / theirs['rps']:.2f}× | {theirs['cpu_ms'] / ours['cpu_ms']:.2f}× |")
+        for title in dict.fromkeys(t for t, _, _ in rows):
+            ours, theirs = (next(r for t, n, r in rows if t == title and n == server[0]) for server in servers)
+            lines.append(f"| {title} | {ours['rps'] / theirs['rps']:.2f}× | {theirs['cpu_ms'] / ours['cpu_ms']:.2f}× |")
+        # BENCH_FIGURES=<file>: every cell as JSON, for bench/compare.sh.
+        if os.environ.get("BENCH_FIGURES"):
+            json.dump([{"scenario": t, "server": n, **r} for t, n, r in rows], open(os.environ["BENCH_FIGURES"], "w"), indent=1)
         lines += ["", "What the figures say against the aims (2× Orthanc on STOW and WADO-RS, 3× on QIDO-RS), and where STOW's time goes: "
                   "docs/results-api.md, section \"DICOMweb performance\"."]
-        if not os.environ.get("BENCH_NO_REPORT") and not os.environ.get("BENCH_ONLY"):
+        if not os.environ.get("BENCH_NO_REPORT") and not os.environ.get("BENCH_ONLY") and not os.environ.get("BENCH_SCENARIOS"):
             open(os.path.join(ROOT, "docs/benchmarks/dicomweb.md"), "w").write("\n".join(lines) + "\n")
         print("\n".join(lines))
     finally:

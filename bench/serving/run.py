@@ -137,18 +137,20 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
         wait_http(f"http://127.0.0.1:{nginx_port}/mr-000.dcm")
         nginx_pids = [nginx.pid] + children(nginx.pid)
 
-        # Orthanc 1.10 serving /instances/{id}/file.
+        # Orthanc 1.10 serving /instances/{id}/file; BENCH_NO_ORTHANC=1 leaves it out (bench/compare.sh compares with nginx here).
+        with_orthanc = not os.environ.get("BENCH_NO_ORTHANC")
         orthanc_port, orthanc_dir = free_port(), os.path.join(work, "orthanc")
         os.makedirs(orthanc_dir)
         json.dump({"Name": "bench", "StorageDirectory": orthanc_dir, "IndexDirectory": orthanc_dir, "HttpPort": orthanc_port,
                    "DicomPort": free_port(), "RemoteAccessAllowed": False, "AuthenticationEnabled": False, "Plugins": []},
                   open(os.path.join(work, "orthanc.json"), "w"))
-        orthanc = subprocess.Popen(["Orthanc", f"--logdir={work}", os.path.join(work, "orthanc.json")],
+        orthanc = subprocess.Popen(["Orthanc", f"--logdir={work}", os.path.join(work, "orthanc.json")] if with_orthanc else ["true"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         procs.append(("orthanc", orthanc))
-        wait_http(f"http://127.0.0.1:{orthanc_port}/system")
+        if with_orthanc:
+            wait_http(f"http://127.0.0.1:{orthanc_port}/system")
         orthanc_paths = {}
-        for f in mr + ["multiframe.dcm"]:
+        for f in (mr + ["multiframe.dcm"] if with_orthanc else []):
             orthanc_paths[f] = "/instances/" + request("POST", f"http://127.0.0.1:{orthanc_port}/instances",
                                                       open(os.path.join(files_dir, f), "rb").read())["ID"] + "/file"
 
@@ -156,7 +158,7 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
             ("ResultsApi", api_base, api_paths, api_pids, f"Authorization: Bearer {token}"),
             ("nginx", f"http://127.0.0.1:{nginx_port}", {f: "/" + f for f in api_paths}, nginx_pids, ""),
             ("Orthanc 1.10", f"http://127.0.0.1:{orthanc_port}", orthanc_paths, [orthanc.pid], ""),
-        ]
+        ][:3 if with_orthanc else 2]
         one_mib = 1 << 20
         scenarios = [
             ("MR instances, whole (16 connections)", mr, 16, ""),
@@ -169,7 +171,17 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
         rows = []
         for title, names, connections, byte_range in scenarios:
             for name, base, paths, pids, header in servers:
+                # BENCH_PROFILE=<folder>: a CPU profile of ResultsApi during each of its measured cells (dotnet-trace on PATH),
+                # for ../shared/tools/profile-summary; it starts after the warm-up, with the measured window.
+                profile = None
+                if os.environ.get("BENCH_PROFILE") and name == "ResultsApi":
+                    target = os.path.join(os.environ["BENCH_PROFILE"], f"get-{len(rows)}.nettrace")
+                    profile = subprocess.Popen(["bash", "-c", f"sleep {WARMUP}; exec dotnet-trace collect -p {pids[0]} --profile dotnet-sampled-thread-time "
+                                                f"--duration 00:00:00:{max(DURATION - 2, 1):02d} --format Speedscope -o {target}"],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 r = wrk(base, [paths[n] for n in names], pids, connections, header, byte_range)
+                if profile is not None:
+                    profile.wait(120)
                 rows.append((title, name, r))
                 print(title, name, r, flush=True)
 
@@ -187,7 +199,10 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
             lines.append(f"| {title} | {name} | {r['rps']:,.0f} | {r['mbps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_ms']:.3f} | {r['errors']} |")
         lines += ["", "Orthanc 1.10 ignores `Range` and sends the whole file, so its Range row moves 100 MB per request.",
                   "Why ResultsApi stays behind nginx on small files and CPU, and what would close it: docs/decisions/0005-dicom-serving-in-kestrel.md."]
-        if not chosen and not extra:
+        # BENCH_FIGURES=<file>: every cell as JSON, for bench/compare.sh.
+        if os.environ.get("BENCH_FIGURES"):
+            json.dump([{"scenario": t, "server": n, **r} for t, n, r in rows], open(os.environ["BENCH_FIGURES"], "w"), indent=1)
+        if not chosen and not extra and with_orthanc:
             open(os.path.join(ROOT, "docs/benchmarks/dicom-serving.md"), "w").write("\n".join(lines) + "\n")
         print("\n".join(lines))
     finally:
