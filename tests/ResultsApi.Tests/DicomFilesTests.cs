@@ -116,6 +116,51 @@ public sealed class DicomFilesTests(ResultsApiFactory api) : IClassFixture<Resul
     }
 
     [Fact]
+    public async Task Dates_If_Match_and_several_ranges_are_answered_as_RFC_9110_says()
+    {
+        var (client, url, bytes) = await UploadAsync(Part10Bytes(), "rfc.dcm");
+        using var first = await client.GetAsync(url, Ct);
+        var (etag, lastModified) = (first.Headers.ETag!, first.Content.Headers.LastModified!.Value);
+
+        async Task<HttpResponseMessage> GetAsync(params (string Name, string Value)[] headers)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            return await client.SendAsync(request, Ct);
+        }
+
+        using var notModified = await GetAsync(("If-Modified-Since", lastModified.ToString("R")));
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(etag, notModified.Headers.ETag);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(Ct));
+        using var modified = await GetAsync(("If-Modified-Since", lastModified.AddSeconds(-1).ToString("R")));
+        Assert.Equal(HttpStatusCode.OK, modified.StatusCode);
+
+        using var otherCopy = await GetAsync(("If-Match", "\"another\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, otherCopy.StatusCode);
+        using var sameCopy = await GetAsync(("If-Match", etag.ToString()), ("Range", "bytes=0-3"));
+        Assert.Equal(HttpStatusCode.PartialContent, sameCopy.StatusCode);
+        using var changedSince = await GetAsync(("If-Unmodified-Since", lastModified.AddSeconds(-1).ToString("R")));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, changedSince.StatusCode);
+
+        // Several ranges are not served as multipart/byteranges: the whole file, as ASP.NET's own file results do.
+        using var several = await GetAsync(("Range", "bytes=0-3,10-20"));
+        Assert.Equal(HttpStatusCode.OK, several.StatusCode);
+        Assert.Equal(bytes, await several.Content.ReadAsByteArrayAsync(Ct));
+
+        // If-Range with the file's date: the range while the copy is this one, the whole file once it is older.
+        using var sameDate = await GetAsync(("Range", "bytes=4-7"), ("If-Range", lastModified.ToString("R")));
+        Assert.Equal(HttpStatusCode.PartialContent, sameDate.StatusCode);
+        Assert.Equal(bytes[4..8], await sameDate.Content.ReadAsByteArrayAsync(Ct));
+        using var olderDate = await GetAsync(("Range", "bytes=4-7"), ("If-Range", lastModified.AddDays(-1).ToString("R")));
+        Assert.Equal(HttpStatusCode.OK, olderDate.StatusCode);
+    }
+
+    [Fact]
     public async Task A_raw_dataset_is_served_as_Part_10_that_pydicom_reads_and_the_dataset_bytes_are_unchanged()
     {
         var raw = RawDatasetBytes(out var sopInstance);
