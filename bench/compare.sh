@@ -15,7 +15,7 @@ for p in wrk nginx-light orthanc orthanc-dicomweb python3-pydicom python3-numpy;
 done
 if [ ${#missing[@]} -gt 0 ]; then apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 scripts/prerequisites.sh run >/dev/null
-dotnet build aspire.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build aspire.sln -c Release -nologo -clp:ErrorsOnly -v:q || { echo "the Release build failed"; exit 1; }
 
 started=$(date +%s)
 figures="$(mktemp -d /tmp/bench-compare.XXXXXX)"

@@ -576,6 +576,7 @@ public static class DicomWebApi
         List<StagedInstance> staged = [];
         List<StoreFailure> failed = [];
         var parts = 0;
+        var clientGone = false;
         try
         {
             while (await reader.ReadNextSectionAsync(ct) is { } section)
@@ -625,6 +626,12 @@ public static class DicomWebApi
             // The multipart body is cut short or malformed: the parts read whole before it are kept and reported.
             failed.Add(new StoreFailure(StoreFailure.CannotUnderstand, $"The multipart body is malformed: {malformed.Message}"));
         }
+        catch (Exception gone) when (request.HttpContext.RequestAborted.IsCancellationRequested || gone is IOException)
+        {
+            // The client went away mid-upload: as with a body cut short, the parts it sent whole are kept (sending the
+            // upload again then changes nothing for them), and the part it was sending leaves nothing.
+            clientGone = true;
+        }
         catch
         {
             staged.ForEach(DicomInstanceStore.Discard);
@@ -632,11 +639,13 @@ public static class DicomWebApi
         }
 
         List<StoredInstance> stored = [];
+        // Committed even when the client has gone: the request's own token is cancelled then.
+        var commitToken = clientGone ? CancellationToken.None : ct;
         for (var i = 0; i < staged.Count; i++)
         {
             try
             {
-                var (instance, failure) = await store.CommitAsync(db, staged[i], ct);
+                var (instance, failure) = await store.CommitAsync(db, staged[i], commitToken);
                 if (instance is not null)
                 {
                     stored.Add(instance);
@@ -651,6 +660,13 @@ public static class DicomWebApi
                 staged.Skip(i + 1).ToList().ForEach(DicomInstanceStore.Discard);
                 throw;
             }
+        }
+
+        if (clientGone)
+        {
+            logger.LogWarning("STOW-RS for source {SourceId}: the client went away after {Parts} part(s), {Bytes} bytes; kept the {Stored} whole instance(s) it sent, refused {Failed}",
+                source, parts, body.BytesRead, stored.Count, failed.Count);
+            return TypedResults.Empty;
         }
 
         if (stored.Count == 0 && failed.Count == 0)
