@@ -32,7 +32,7 @@ public static class DicomFilesApi
     }
 
     private static async Task<IResult> GetDicomAsync(string workflow_id, string task_id, string result_id, string filename,
-        ResultStorage storage, IMemoryCache cache, HttpContext http, CancellationToken ct)
+        ResultsDbContext db, ResultStorage storage, IMemoryCache cache, HttpContext http, CancellationToken ct)
     {
         // The name is checked before anything touches the disk.
         if (ResultStorage.ValidateFileName(filename) is { } badName)
@@ -48,10 +48,8 @@ public static class DicomFilesApi
         }
 
         // A result's workflow, task and source never change, so the answer can be kept; a deleted result's file is gone anyway.
-        // The database context is taken only on a miss: leasing one from the pool on every request cost more than the lookup.
         var owner = await cache.GetOrCreateAsync($"result-owner:{resultId}:{taskId}:{workflowId}", async entry =>
         {
-            var db = http.RequestServices.GetRequiredService<ResultsDbContext>();
             var source = await db.Results.Where(r => r.Id == resultId && r.TaskId == taskId && r.Task!.WorkflowId == workflowId)
                 .Select(r => (Guid?)r.Task!.Workflow!.Exam!.SourceId).SingleOrDefaultAsync(ct);
             entry.AbsoluteExpirationRelativeToNow = source is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(10);
@@ -64,13 +62,11 @@ public static class DicomFilesApi
         }
 
         var path = storage.FilePath(workflowId, taskId, resultId, filename);
+        string servable;
         try
         {
-            // One open is the existence check, the Part-10 check and the handle the bytes are sent from.
-            var (file, servable) = storage.OpenPart10(path);
-            http.Response.Headers.CacheControl = "no-transform";
-            http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = filename }.ToString();
-            return new OpenFileResult(file, servable, "application/dicom");
+            // Opening the file for its Part-10 header is also the existence check: no separate stat on this hot path.
+            servable = storage.Part10PathFor(path);
         }
         catch (Exception missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -81,5 +77,12 @@ public static class DicomFilesApi
             return TypedResults.Problem(title: "Not DICOM", detail: $"'{filename}' is neither a Part-10 file nor a DICOM dataset: {error.Message}. Upload it again as DICOM.",
                 statusCode: StatusCodes.Status422UnprocessableEntity);
         }
+
+        var info = new FileInfo(servable);
+        var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
+        http.Response.Headers.CacheControl = "no-transform";
+        http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = filename }.ToString();
+        PipeFileSender.Install(http);
+        return TypedResults.PhysicalFile(servable, "application/dicom", lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
     }
 }

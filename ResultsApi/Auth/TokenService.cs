@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Imaging.ResultsApi.Auth;
 
 /// <summary>Checks passwords and issues and validates opaque access tokens (kept only as SHA-256 hashes).</summary>
-public sealed class TokenService(IServiceProvider services, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider time, IMemoryCache cache)
+public sealed class TokenService(ResultsDbContext db, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider time, IMemoryCache cache)
 {
     /// <summary>How long a validated token is trusted without asking the database again (a revocation elsewhere takes this long to reach this replica).</summary>
     public static readonly TimeSpan ValidationCacheTime = TimeSpan.FromSeconds(30);
@@ -18,13 +18,9 @@ public sealed class TokenService(IServiceProvider services, IPasswordHasher<User
 
     public sealed record IssuedToken(string AccessToken, DateTimeOffset ExpiresAt, User User);
 
-    // Taken from the request's services only when the database is asked: a token found in the cache (almost every
-    // request) needs none, and leasing a pooled context on every request was a measurable part of a DICOM GET.
-    private ResultsDbContext Db => field ??= services.GetRequiredService<ResultsDbContext>();
-
     public async Task<IssuedToken?> LoginAsync(string username, string password, CancellationToken cancellationToken)
     {
-        var user = await Db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username, cancellationToken);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username, cancellationToken);
         var verdict = hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DummyHash, password);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
@@ -34,13 +30,13 @@ public sealed class TokenService(IServiceProvider services, IPasswordHasher<User
         var token = RandomNumberGenerator.GetBytes(32);
         var now = time.GetUtcNow();
         var expires = now + options.Value.AbsoluteTimeout;
-        Db.AccessTokens.Add(new AccessToken { TokenHash = SHA256.HashData(token), Username = user.Username, CreatedAt = now, LastUsedAt = now, ExpiresAt = expires });
+        db.AccessTokens.Add(new AccessToken { TokenHash = SHA256.HashData(token), Username = user.Username, CreatedAt = now, LastUsedAt = now, ExpiresAt = expires });
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            Db.Users.Attach(user).Entity.PasswordHash = hasher.HashPassword(user, password);
+            db.Users.Attach(user).Entity.PasswordHash = hasher.HashPassword(user, password);
         }
 
-        await Db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
         return new IssuedToken(Base64UrlEncode(token), expires, user);
     }
 
@@ -66,7 +62,7 @@ public sealed class TokenService(IServiceProvider services, IPasswordHasher<User
             cache.Remove(key);
         }
 
-        var token = await Db.AccessTokens.Include(t => t.User).SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        var token = await db.AccessTokens.Include(t => t.User).SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         if (token is null || token.ExpiresAt <= now || token.LastUsedAt + options.Value.IdleTimeout <= now)
         {
             return null;
@@ -76,7 +72,7 @@ public sealed class TokenService(IServiceProvider services, IPasswordHasher<User
         if (now - token.LastUsedAt > TimeSpan.FromMinutes(1))
         {
             token.LastUsedAt = now;
-            await Db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         cache.Set(key, token, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ValidationCacheTime, Size = 1 });
@@ -92,7 +88,7 @@ public sealed class TokenService(IServiceProvider services, IPasswordHasher<User
 
         var hash = SHA256.HashData(raw);
         cache.Remove(CacheKey(hash));
-        return await Db.AccessTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(cancellationToken) > 0;
+        return await db.AccessTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 
     private static string CacheKey(byte[] hash) => "token:" + Convert.ToHexString(hash);

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Imaging.Dicom;
 using Imaging.ResultsApi.Data;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace Imaging.ResultsApi.Storage;
 
@@ -218,37 +217,13 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
     /// The file to serve as Part-10: the file itself when it is Part-10, else its conversion, made once (to a
     /// temporary name, then renamed) and kept until the source changes, so later and Range requests are plain files.
     /// </summary>
-    public string Part10PathFor(string path) => Part10.IsPart10File(path) ? path : ConvertedPart10(path);
-
-    /// <summary>
-    /// <see cref="Part10PathFor"/> opened for reading: the file's own handle when its header says Part-10 (one open
-    /// for the check and the send), else its conversion's. Throws FileNotFoundException or DirectoryNotFoundException
-    /// when there is no such file.
-    /// </summary>
-    public (SafeFileHandle File, string Path) OpenPart10(string path)
+    public string Part10PathFor(string path)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-        try
+        if (Part10.IsPart10File(path))
         {
-            Span<byte> head = stackalloc byte[Part10.PreambleLength + 4];
-            if (RandomAccess.Read(file, head, 0) == head.Length && Part10.HasPart10Header(head))
-            {
-                return (file, path);
-            }
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
+            return path;
         }
 
-        file.Dispose();
-        var converted = ConvertedPart10(path);
-        return (File.OpenHandle(converted, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete), converted);
-    }
-
-    private static string ConvertedPart10(string path)
-    {
         var converted = Path.Combine(Path.GetDirectoryName(path)!, ConvertedFolder, Path.GetFileName(path));
         if (File.Exists(converted) && File.GetLastWriteTimeUtc(converted) >= File.GetLastWriteTimeUtc(path))
         {

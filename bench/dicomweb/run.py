@@ -96,7 +96,16 @@ def main():
             if WARMUP:
                 stow(base, pids_of, header, 1, WARMUP, template)
             for run, connections in enumerate(STOW_CONNECTIONS, start=2):
+                # BENCH_PROFILE=<folder>: a CPU profile of ResultsApi over each measured STOW cell (dotnet-trace on PATH).
+                profile = None
+                if os.environ.get("BENCH_PROFILE") and name == "ResultsApi":
+                    profile = subprocess.Popen(["dotnet-trace", "collect", "-p", str(api_pids[0]), "--profile", "dotnet-sampled-thread-time",
+                                                "--duration", f"00:00:00:{max(STOW_SECONDS - 2, 1):02d}", "--format", "Speedscope",
+                                                "-o", os.path.join(os.environ["BENCH_PROFILE"], f"stow-{connections}c.nettrace")],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 r = stow(base, pids_of, header, run, STOW_SECONDS, template, connections)
+                if profile is not None:
+                    profile.wait(120)
                 rows.append((f"STOW-RS, one new 128 KiB instance per request ({connections} connections)", name, r))
                 print(name, "stow", connections, r, flush=True)
 
