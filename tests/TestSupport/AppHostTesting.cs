@@ -97,15 +97,19 @@ public sealed class AppHostTesting : IAsyncDisposable
 
         // The servers bind the ports they were given when the model was built; another test assembly starting its own
         // servers at the same moment can take one first, and DCP then fails the start. Started again, with new ports.
+        // Likewise the app host refuses to build its model while a port it checks is held for a moment by another test
+        // (the one that squats a port on purpose); its entry point then returns without building.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await StartOnceAsync<TAppHost>(args, dashboard, dataDirectory, secretsId, timeout, keepDataOnFailure: attempt < 3);
             }
-            catch (Exception failed) when (attempt < 3 && failed is DistributedApplicationException or OperationCanceledException or TimeoutException)
+            catch (Exception failed) when (attempt < 3 && (failed is DistributedApplicationException or OperationCanceledException or TimeoutException
+                || failed is InvalidOperationException && failed.Message.Contains("exited without building", StringComparison.Ordinal)))
             {
                 await Console.Error.WriteLineAsync($"App host start {attempt} failed ({failed.Message}); starting it again.");
+                await Task.Delay(TimeSpan.FromSeconds(3));
             }
         }
     }
