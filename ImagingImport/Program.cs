@@ -11,7 +11,11 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ImportDbContext>("importdb", settings => settings.DisableRetry = true, options => options.UseNpgsql(PostgresRetries.Short));
+builder.AddNpgsqlDbContext<ImportDbContext>("importdb", settings =>
+{
+    settings.DisableRetry = true;
+    settings.ConnectionString = PostgresStatements.WithAutoPrepare(settings.ConnectionString);
+}, options => options.UseNpgsql(PostgresRetries.Short));
 builder.AddOptionalRedisClient("redis");
 
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -18,7 +18,11 @@ var builder = WebApplication.CreateBuilder(args);
 var tokensCommand = args is ["tokens", ..];
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings => settings.DisableRetry = true, options => options.UseNpgsql(PostgresRetries.Short));
+builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings =>
+{
+    settings.DisableRetry = true;
+    settings.ConnectionString = PostgresStatements.WithAutoPrepare(settings.ConnectionString);
+}, options => options.UseNpgsql(PostgresRetries.Short));
 builder.AddOptionalRedisClient("redis");
 builder.AddMessageBus("messaging");
 

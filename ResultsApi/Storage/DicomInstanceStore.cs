@@ -81,9 +81,30 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
         try
         {
             var (instance, file) = (staged.Instance, staged.File);
+            var target = storage.DicomPath(instance.SourceId, instance.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid);
+            // A new instance, nearly always: nothing at its place yet. It is put there and indexed by one statement (one
+            // round trip), which does nothing when a row for it exists: stored under another series, or by a concurrent
+            // request a moment ago. Then, as for an instance sent again, the row decides.
+            var placed = false;
+            if (!File.Exists(target))
+            {
+                ResultStorage.CommitStaged(staged.Path, target);
+                placed = true;
+                if (await InsertNewAsync(db, instance, cancellationToken))
+                {
+                    return (new StoredInstance(instance, Changed: true), null);
+                }
+            }
+
             var existing = await db.Instances.SingleOrDefaultAsync(i => i.SourceId == instance.SourceId && i.SopInstanceUid == instance.SopInstanceUid, cancellationToken);
             if (existing is not null && (existing.StudyInstanceUid != instance.StudyInstanceUid || existing.SeriesInstanceUid != instance.SeriesInstanceUid))
             {
+                if (placed)
+                {
+                    // Its file is under the other series: the one just put in place is nobody's.
+                    File.Delete(target);
+                }
+
                 return (null, new StoreFailure(StoreFailure.CannotUnderstand,
                     $"SOP Instance {instance.SopInstanceUid} is already stored in series {existing.SeriesInstanceUid} of study {existing.StudyInstanceUid}.",
                     instance.SopClassUid, instance.SopInstanceUid));
@@ -91,10 +112,15 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
 
             if (existing?.Sha256 == file.Sha256)
             {
-                return (new StoredInstance(existing, Changed: false), null);
+                // Placed here, it was a concurrent request's store of the same bytes.
+                return (new StoredInstance(existing, Changed: placed), null);
             }
 
-            ResultStorage.CommitStaged(staged.Path, storage.DicomPath(instance.SourceId, instance.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid));
+            if (!placed)
+            {
+                ResultStorage.CommitStaged(staged.Path, target);
+            }
+
             if (existing is null)
             {
                 db.Instances.Add(instance);
@@ -132,6 +158,18 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
             File.Delete(staged.Path);
         }
     }
+
+    /// <summary>Indexes a new instance; false when a row for its SOP Instance UID exists already (nothing changes then).</summary>
+    private static async Task<bool> InsertNewAsync(ResultsDbContext db, DicomInstance i, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO dicom_instances (source_id, study_instance_uid, series_instance_uid, sop_instance_uid, sop_class_uid, patient_id,
+                patient_name, modality, accession_number, study_date, study_description, series_description, series_number,
+                instance_number, number_of_frames, transfer_syntax_uid, size, sha256, datetime_created)
+            VALUES ({i.SourceId}, {i.StudyInstanceUid}, {i.SeriesInstanceUid}, {i.SopInstanceUid}, {i.SopClassUid}, {i.PatientId},
+                {i.PatientName}, {i.Modality}, {i.AccessionNumber}, {i.StudyDate}, {i.StudyDescription}, {i.SeriesDescription}, {i.SeriesNumber},
+                {i.InstanceNumber}, {i.NumberOfFrames}, {i.TransferSyntaxUid}, {i.Size}, {i.Sha256}, {i.DatetimeCreated})
+            ON CONFLICT (source_id, sop_instance_uid) DO NOTHING
+            """, cancellationToken) == 1;
 
     private (DicomInstance? Instance, StoreFailure? Failure) Index(string path, Guid sourceId, StoredFile file, string? expectedStudyUid)
     {

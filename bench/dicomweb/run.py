@@ -35,13 +35,16 @@ def descendants(pid):
     return kids + [d for k in kids for d in descendants(k)]
 
 
-def stow(base, pids_of, header, run, seconds, template, connections=4):
-    """wrk with stow.lua for `seconds`; run numbers the UIDs apart from other runs (10 × run + thread)."""
+def stow(base, pids_of, header, run, seconds, template, connections=4, own_pids=None):
+    """wrk with stow.lua for `seconds`; run numbers the UIDs apart from other runs (10 × run + thread). own_pids: the
+    server's own processes among pids_of (its database aside), whose CPU is reported apart as own_cpu_ms."""
     env = dict(os.environ, STOW_TEMPLATE=template, STOW_PATH="/dicom-web/studies", WRK_HEADER=header, STOW_RUN=str(run))
     before = cpu_ticks(pids_of())
+    own_before = cpu_ticks(own_pids) if own_pids else 0
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", os.path.join(ROOT, "bench/dicomweb/stow.lua"), base],
                          capture_output=True, text=True, env=env, check=True).stdout
     cpu = (cpu_ticks(pids_of()) - before) / TICKS
+    own_cpu = (cpu_ticks(own_pids) - own_before) / TICKS if own_pids else cpu
     import re
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -52,7 +55,8 @@ def stow(base, pids_of, header, run, seconds, template, connections=4):
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     return {"rps": requests / seconds, "mbps": requests * os.path.getsize(template) / seconds / 2 ** 20, "p50": latency(50), "p99": latency(99),
-            "requests": requests, "cpu_ms": cpu * 1000 / max(requests, 1), "errors": int(non2xx.group(1)) if non2xx else 0}
+            "requests": requests, "cpu_ms": cpu * 1000 / max(requests, 1),
+            "own_cpu_ms": own_cpu * 1000 / max(requests, 1), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
 def uid(kind, run, thread, number):
@@ -103,7 +107,7 @@ def main():
                                                 "--duration", f"00:00:00:{max(STOW_SECONDS - 2, 1):02d}", "--format", "Speedscope",
                                                 "-o", os.path.join(os.environ["BENCH_PROFILE"], f"stow-{connections}c.nettrace")],
                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                r = stow(base, pids_of, header, run, STOW_SECONDS, template, connections)
+                r = stow(base, pids_of, header, run, STOW_SECONDS, template, connections, api_pids if name == "ResultsApi" else None)
                 if profile is not None:
                     profile.wait(120)
                 rows.append((f"STOW-RS, one new 128 KiB instance per request ({connections} connections)", name, r))

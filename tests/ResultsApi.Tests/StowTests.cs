@@ -82,6 +82,49 @@ public sealed class StowTests(ResultsApiFactory api) : IClassFixture<ResultsApiF
     }
 
     [Fact]
+    public async Task An_instance_already_stored_under_another_series_is_refused_and_leaves_no_file_there()
+    {
+        var client = await api.LoginAsync();
+        var study = DicomUid.Generate();
+        var (firstSeries, otherSeries) = (DicomUid.Generate(), DicomUid.Generate());
+        var first = Instance(study, firstSeries, 1, out var sop);
+        (await client.PostAsync("/dicom-web/studies", Related(first), Ct)).Dispose();
+
+        using var response = await client.PostAsync("/dicom-web/studies", Related(Instance(study, otherSeries, 2, sop)), Ct);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var failed = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("00081198").GetProperty("Value")[0];
+        Assert.Equal(sop, failed.GetProperty("00081155").GetProperty("Value")[0].GetString());
+        Assert.Equal(CannotUnderstand, failed.GetProperty("00081197").GetProperty("Value")[0].GetInt32());
+        var copies = Directory.GetFiles(Path.Combine(api.StorageRoot, "dicom"), $"{sop}.dcm", SearchOption.AllDirectories);
+        Assert.Equal(first, await File.ReadAllBytesAsync(Assert.Single(copies), Ct));
+        Assert.Contains(firstSeries, copies[0], StringComparison.Ordinal);
+        await using var scope = api.Services.CreateAsyncScope();
+        var row = await scope.ServiceProvider.GetRequiredService<ResultsDbContext>().Instances.AsNoTracking().SingleAsync(i => i.SopInstanceUid == sop, Ct);
+        Assert.Equal((firstSeries, Convert.ToHexStringLower(SHA256.HashData(first))), (row.SeriesInstanceUid, row.Sha256));
+    }
+
+    [Fact]
+    public async Task An_instance_sent_again_with_other_bytes_replaces_the_stored_copy_even_when_its_file_was_lost()
+    {
+        var client = await api.LoginAsync();
+        var (study, series) = (DicomUid.Generate(), DicomUid.Generate());
+        (await client.PostAsync("/dicom-web/studies", Related(Instance(study, series, 1, out var sop)), Ct)).Dispose();
+        var path = Directory.GetFiles(Path.Combine(api.StorageRoot, "dicom"), $"{sop}.dcm", SearchOption.AllDirectories).Single();
+        File.Delete(path);
+        var changed = Instance(study, series, 3, sop);
+
+        using var response = await client.PostAsync("/dicom-web/studies", Related(changed), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(changed, await File.ReadAllBytesAsync(path, Ct));
+        await using var scope = api.Services.CreateAsyncScope();
+        var row = await scope.ServiceProvider.GetRequiredService<ResultsDbContext>().Instances.AsNoTracking().SingleAsync(i => i.SopInstanceUid == sop, Ct);
+        Assert.Equal((Convert.ToHexStringLower(SHA256.HashData(changed)), (long)changed.Length, 3), (row.Sha256, row.Size, row.InstanceNumber));
+        Assert.NotNull(row.DatetimeUpdated);
+    }
+
+    [Fact]
     public async Task Unreadable_parts_are_reported_as_failed_and_leave_nothing_while_the_good_ones_are_stored()
     {
         var client = await api.LoginAsync();
@@ -168,6 +211,11 @@ public sealed class StowTests(ResultsApiFactory api) : IClassFixture<ResultsApiF
     internal static byte[] Instance(string study, string series, int number, out string sopInstanceUid)
     {
         sopInstanceUid = DicomUid.Generate();
+        return Instance(study, series, number, sopInstanceUid);
+    }
+
+    internal static byte[] Instance(string study, string series, int number, string sopInstanceUid)
+    {
         var pixels = Enumerable.Range(0, 32 * 32).Select(i => (ushort)(i * number)).ToArray();
         var dataset = DicomImages.SecondaryCapture(new PatientStudy("P-STOW", "Stow^Test", study, DateTimeOffset.UnixEpoch, AccessionNumber: "ACC-1"),
             new ImageSeries(series, 1, "OT"), number, ImagePixels.Gray16(pixels, 32, 32), DateTimeOffset.UnixEpoch, sopInstanceUid);
