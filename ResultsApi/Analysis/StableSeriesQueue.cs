@@ -15,7 +15,14 @@ public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOpti
 {
     private const int BatchSize = 100;
 
+    /// <summary>Room for the clocks of several replicas, which stamp the instances they store, to disagree.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
     private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    // A series found not yet stable by a whole scan has an instance stored after that scan's cutoff: the next scan
+    // looks only at instances stored since then, so a scan costs what was stored lately, not the whole index.
+    private DateTimeOffset _changedSince = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,7 +59,9 @@ public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOpti
         var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
         var queue = scope.ServiceProvider.GetRequiredService<SeriesAnalysisQueue>();
         var cutoff = time.GetUtcNow() - stableFor;
+        var since = _changedSince;
         var due = await db.Instances.AsNoTracking()
+            .Where(i => (i.DatetimeUpdated ?? i.DatetimeCreated) >= since)
             .Where(i => !db.SeriesAnalyses.Any(a => a.SourceId == i.SourceId && a.SeriesInstanceUid == i.SeriesInstanceUid))
             .GroupBy(i => new { i.SourceId, i.SeriesInstanceUid })
             .Where(g => g.Max(i => i.DatetimeUpdated ?? i.DatetimeCreated) < cutoff)
@@ -66,6 +75,12 @@ public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOpti
             {
                 queued++;
             }
+        }
+
+        if (due.Count < BatchSize)
+        {
+            // Every series stable by the cutoff was queued (a failure throws before this); a full batch may have left some.
+            _changedSince = cutoff - ClockSkew;
         }
 
         return queued;

@@ -29,9 +29,10 @@ public static partial class SeriesResultsApi
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
         vendor.MapGet("/results/{series}", ResultsAsync).WithName("get_series_results").WithSummary("Results of a series' analysis (seed bodies).")
             .WithDescription("200 with the result files as signed links (valid for a limited time), 202 while the analysis runs, 400 when no use case "
-                + "applies, 404 before the series is uploaded, 409 when it was uploaded but never queued (call /compute/{series}), 422 when the "
+                + "applies, 404 before the series is uploaded, 409 when it was uploaded but never queued and automatic queueing is off (call /compute/{series}), 422 when the "
                 + "analysis failed (call /compute/{series} again). While it runs, the 202 keeps the seed's body and says how far the analysis is in "
-                + $"the headers {ProgressHeader} (percent, 0–99) and {StageHeader} (such as 'read instance 3 of 8').")
+                + $"the headers {ProgressHeader} (percent, 0–99) and {StageHeader} (such as 'read instance 3 of 8'). A series uploaded and not yet queued "
+                + $"answers 202 too, with the stage '{WaitingStage}' and a Retry-After, until it is queued by itself.")
             .Produces<SeedBodies.SeriesResults>().WithResponseExample(StatusCodes.Status200OK, SeedExamples.SeriesResults)
             .Produces<SeedBodies.VendorMessage>(StatusCodes.Status202Accepted).WithResponseExample(StatusCodes.Status202Accepted, SeedExamples.SeriesUnderProcess)
             .Produces<SeedBodies.SeriesNotAnalysed>(StatusCodes.Status400BadRequest)
@@ -74,8 +75,11 @@ public static partial class SeriesResultsApi
     public const string ProgressHeader = "X-Analysis-Progress";
     public const string StageHeader = "X-Analysis-Stage";
 
+    /// <summary>The stage of a series uploaded and not yet queued: it is queued once no new instance has come for a while.</summary>
+    public const string WaitingStage = "waiting for the series to be complete";
+
     private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
-        CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<SeriesAnalysisOptions> analysisOptions, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateAsync(request, db, series, ct);
         if (refused is not null)
@@ -89,8 +93,20 @@ public static partial class SeriesResultsApi
         }
 
         var analysis = await db.SeriesAnalyses.AsNoTracking().SingleOrDefaultAsync(a => a.SourceId == source && a.SeriesInstanceUid == series, ct);
+        if (analysis is null && analysisOptions.Value.QueueWhenStableFor > TimeSpan.Zero)
+        {
+            // Uploaded and not yet queued: the series is queued by itself once no instance has come for a short while,
+            // so to a client it is under process already (the seed's 202), waiting for the rest of the series.
+            request.HttpContext.Response.Headers[ProgressHeader] = "0";
+            request.HttpContext.Response.Headers[StageHeader] = WaitingStage;
+            request.HttpContext.Response.Headers.RetryAfter = Math.Ceiling((analysisOptions.Value.QueueWhenStableFor + analysisOptions.Value.ScanInterval).TotalSeconds)
+                .ToString(CultureInfo.InvariantCulture);
+            return Json(StatusCodes.Status202Accepted, new { success = false, message = $"Resource with sopInstanceUID {series} is under process. Please check back in some time." });
+        }
+
         if (analysis is null)
         {
+            // Only when automatic queueing is turned off (SeriesAnalysis:QueueWhenStableFor is zero).
             return Json(StatusCodes.Status409Conflict, new { success = false, message = $"Resource with sopInstanceUID {series} is uploaded but was never queued for processing. Call /compute/{series}." });
         }
 

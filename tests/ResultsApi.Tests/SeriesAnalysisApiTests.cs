@@ -137,6 +137,11 @@ public sealed class SeriesAnalysisApiTests(ResultsApiFactory api) : IClassFixtur
         Assert.Equal((AnalysisStatus.QUEUED, "stable", 1), (analysis.Status, analysis.QueuedBy, analysis.Attempt));
         Assert.False(await db.SeriesAnalyses.AnyAsync(a => a.SeriesInstanceUid == fresh, Ct));
         Assert.NotNull(await QueuedJobAsync(stable));
+
+        // The next scans look only at what was stored since the last one's cutoff: the fresh series is found once stable.
+        api.Clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.True(await scan.QueueStableSeriesAsync(TimeSpan.FromMinutes(2), Ct) >= 1);
+        Assert.True(await db.SeriesAnalyses.AnyAsync(a => a.SeriesInstanceUid == fresh, Ct));
     }
 
     [Fact]
