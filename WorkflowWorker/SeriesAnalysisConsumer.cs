@@ -5,6 +5,7 @@ using Imaging.Contracts;
 using Imaging.Dicom;
 using Imaging.WorkflowWorker.ResultsApi;
 using Imaging.WorkflowWorker.SeriesAnalysis;
+using Imaging.WorkflowWorker.SeriesAnalysis.ChestCt;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +47,7 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             var reported = outcome.Unsupported is { } reason
                 ? await api.ReportAnalysisAsync(job.SourceId, job.SeriesInstanceUid, "unsupported", new { attempt = job.Attempt, reason }, cancellationToken)
                 : await api.ReportAnalysisAsync(job.SourceId, job.SeriesInstanceUid, "finished",
-                    new { attempt = job.Attempt, usecase = outcome.Report!.Usecase, triage_status = outcome.Report.TriageStatus, files = outcome.Files }, cancellationToken);
+                    new { attempt = job.Attempt, usecase = outcome.Usecase, triage_status = outcome.TriageStatus, files = outcome.Files }, cancellationToken);
             if (!reported)
             {
                 LogSuperseded(logger, job.SeriesInstanceUid, job.Attempt);
@@ -57,8 +58,7 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             }
             else
             {
-                LogAnalysed(logger, job.SeriesInstanceUid, job.SourceId, outcome.Report!.Usecase, outcome.Report.Series.Slices, outcome.Report.TriageStatus,
-                    outcome.Report.Series.MeanSnr);
+                LogAnalysed(logger, job.SeriesInstanceUid, job.SourceId, outcome.Usecase!, outcome.Summary!, outcome.TriageStatus!);
             }
         }
         catch (Exception error) when (error is not OperationCanceledException && context.GetRetryAttempt() >= options.Value.RetryIntervals.Length)
@@ -69,14 +69,16 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
         }
     }
 
-    private sealed record Outcome(string? Unsupported, SeriesReport? Report, Dictionary<string, List<string>>? Files);
+    /// <summary>Unsupported (with the reason), or the use case, triage, a line for the log and the result files by kind.</summary>
+    private sealed record Outcome(string? Unsupported, string? Usecase = null, string? TriageStatus = null, string? Summary = null,
+        Dictionary<string, List<string>>? Files = null);
 
     private async Task<Outcome> AnalyseAsync(AnalysisContext series, CancellationToken cancellationToken)
     {
         var modality = series.Modality?.Trim().ToUpperInvariant();
         if (modality is not ("CT" or "MR"))
         {
-            return new Outcome($"Modality {(string.IsNullOrEmpty(modality) ? "(none)" : modality)} has no use case; CT and MR series are analysed.", null, null);
+            return new Outcome($"Modality {(string.IsNullOrEmpty(modality) ? "(none)" : modality)} has no use case; CT and MR series are analysed.");
         }
 
         var ct = modality == "CT";
@@ -94,15 +96,30 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             settings.ProgressInterval, time, logger);
         await progress.StageAsync(0, $"reading {series.Instances.Count} instance(s)", cancellationToken);
         var read = 0;
+        var chest = false;
+        List<CtSlice> chestSlices = [];
         foreach (var instance in series.Instances)
         {
             var (dataset, frames, unsupported) = await ReadAsync(series, instance, cancellationToken);
             if (frames is null)
             {
-                return new Outcome($"Instance {instance.SopInstanceUid}: {unsupported}", null, null);
+                return new Outcome($"Instance {instance.SopInstanceUid}: {unsupported}");
             }
 
-            first ??= dataset;
+            if (first is null)
+            {
+                first = dataset;
+                chest = ct && ChestCtSeries.IsChest(dataset);
+            }
+
+            if (chest)
+            {
+                // qCT measures the whole volume: every slice is kept.
+                chestSlices.Add(new CtSlice(dataset, frames));
+                await progress.StepAsync(0, 50, ++read, series.Instances.Count, $"read instance {read} of {series.Instances.Count}", cancellationToken);
+                continue;
+            }
+
             for (var f = 0; f < frames.Frames.Count; f++)
             {
                 var index = slices.Count;
@@ -128,7 +145,12 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
 
         if (first is null)
         {
-            return new Outcome("The series has no instances.", null, null);
+            return new Outcome("The series has no instances.");
+        }
+
+        if (chest)
+        {
+            return await AnalyseChestAsync(series, chestSlices, progress, cancellationToken);
         }
 
         var window = WindowOf(first) ?? (ct ? PreviewWindow.CtSoftTissue : PreviewWindow.FromPercentiles(sample));
@@ -167,12 +189,54 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             series.Attempt, now, figures, slices, window, previews, keys, rules, triage);
         await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.json", JsonSerializer.SerializeToUtf8Bytes(report, ReportJson),
             "application/json", cancellationToken);
-        return new Outcome(null, report, new Dictionary<string, List<string>>
+        return new Outcome(null, report.Usecase, triage, $"{figures.Slices} slice(s), mean SNR {figures.MeanSnr:F1}", new Dictionary<string, List<string>>
         {
             ["sc"] = [.. previews.Select(p => p.File)],
             ["sc_key_slices"] = [.. keys.Select(k => k.File)],
             ["json"] = ["report.json"],
         });
+    }
+
+    /// <summary>
+    /// qCT (a chest CT): the slices put together as one volume, the lungs segmented and measured, nodule candidates
+    /// found; the images with the findings burned in and the JSON report stored. A series that cannot be measured
+    /// (docs/series-analysis.md, "qCT") is unsupported with the reason.
+    /// </summary>
+    private async Task<Outcome> AnalyseChestAsync(AnalysisContext series, List<CtSlice> slices, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var (stack, refused) = ChestCtSeries.Build(slices);
+        if (stack is null)
+        {
+            return new Outcome(refused);
+        }
+
+        await progress.StageAsync(50, $"{stack.Volume.Slices} slice(s) read; segmenting the lungs", cancellationToken);
+        var (lungs, noLungs) = LungSegmentation.Segment(stack.Volume);
+        if (lungs is null)
+        {
+            return new Outcome(noLungs);
+        }
+
+        var findings = ChestCtAnalysis.Measure(stack.Volume, lungs);
+        await progress.StageAsync(80, $"lungs {findings.Lungs.VolumeMl:0} mL, {findings.Nodules.Count} nodule candidate(s); storing the images", cancellationToken);
+        var now = time.GetUtcNow();
+        var (report, overview, keys) = QctResults.Make(stack, lungs, findings, StudyOf(stack.Slices[0], now), series.SeriesInstanceUid, series.Attempt,
+            $"analysis:{series.SourceId}:{series.SeriesInstanceUid}:attempt:{series.Attempt}", now);
+        foreach (var image in overview.Concat(keys))
+        {
+            await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, image.Name, image.Dicom, "application/dicom", cancellationToken);
+        }
+
+        await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.json", JsonSerializer.SerializeToUtf8Bytes(report, ReportJson),
+            "application/json", cancellationToken);
+        return new Outcome(null, report.Usecase, report.TriageStatus,
+            $"{report.Slices} slice(s), lungs {report.Lungs.VolumeMl:0} mL, %LAA-950 {report.Lungs.Laa950Percent:0.0}, {report.Nodules.Count} nodule candidate(s)",
+            new Dictionary<string, List<string>>
+            {
+                ["sc"] = [.. overview.Select(o => o.Name)],
+                ["sc_key_slices"] = [.. keys.Select(k => k.Name)],
+                ["json"] = ["report.json"],
+            });
     }
 
     /// <summary>One slice kept for rendering, with its own size (a series may mix sizes).</summary>
@@ -242,9 +306,8 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
     [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: no use case: {Reason}")]
     private static partial void LogUnsupported(ILogger logger, string seriesInstanceUid, Guid sourceId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Series {SeriesInstanceUid} of source {SourceId}: {Usecase} on {Slices} slice(s), triage {TriageStatus}, mean SNR {MeanSnr:F1}")]
-    private static partial void LogAnalysed(ILogger logger, string seriesInstanceUid, Guid sourceId, string usecase, int slices, string triageStatus, double? meanSnr);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: {Usecase} on {Summary}, triage {TriageStatus}")]
+    private static partial void LogAnalysed(ILogger logger, string seriesInstanceUid, Guid sourceId, string usecase, string summary, string triageStatus);
 }
 
 /// <summary>The queue, its concurrency, prefetch and retries.</summary>

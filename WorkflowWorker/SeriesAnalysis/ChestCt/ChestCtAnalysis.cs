@@ -33,11 +33,12 @@ public static class ChestCtAnalysis
     public static (ChestCtFindings? Findings, string? Reason) Analyse(CtVolume volume)
     {
         var (lungs, reason) = LungSegmentation.Segment(volume);
-        if (lungs is null)
-        {
-            return (null, reason);
-        }
+        return lungs is null ? (null, reason) : (Measure(volume, lungs), null);
+    }
 
+    /// <summary>The figures and nodules of lungs already segmented.</summary>
+    public static ChestCtFindings Measure(CtVolume volume, Lungs lungs)
+    {
         var both = new bool[lungs.RightRegion.Length];
         for (var i = 0; i < both.Length; i++)
         {
@@ -45,7 +46,7 @@ public static class ChestCtAnalysis
         }
 
         var nodules = Nodules(volume, lungs);
-        return (new ChestCtFindings(Figures(volume, lungs, both), Figures(volume, lungs, lungs.RightRegion), Figures(volume, lungs, lungs.LeftRegion), nodules), null);
+        return new ChestCtFindings(Figures(volume, lungs, both), Figures(volume, lungs, lungs.RightRegion), Figures(volume, lungs, lungs.LeftRegion), nodules);
     }
 
     private static LungFigures Figures(CtVolume volume, Lungs lungs, bool[] region)
