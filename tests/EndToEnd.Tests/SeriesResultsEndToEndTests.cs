@@ -175,18 +175,7 @@ public sealed class SeriesResultsEndToEndTests(WholeApplication whole) : IDispos
         }
     }
 
-    /// <summary>A client of the vendor API: an API token of the default source, made by its admin.</summary>
-    private async Task<HttpClient> VendorClientAsync()
-    {
-        var admin = await LoginAsync();
-        using var created = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = "end-to-end" }, Ct);
-        created.EnsureSuccessStatusCode();
-        var body = await created.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        var vendor = whole.App.CreateHttpClient("resultsapi");
-        vendor.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Token {body.GetProperty("token").GetString()}");
-        vendor.DefaultRequestHeaders.Add("Source", body.GetProperty("source").GetString());
-        return vendor;
-    }
+    private Task<HttpClient> VendorClientAsync() => whole.VendorClientAsync("end-to-end", Ct);
 
     private Task<HttpClient> LoginAsync() => whole.LoginAsync(Ct);
 }

@@ -44,6 +44,19 @@ public sealed class WholeApplication : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client of the vendor API (seed: series-results-api): a new API token of the default source, made by its admin, with the Source header.</summary>
+    public async Task<HttpClient> VendorClientAsync(string tokenName, CancellationToken cancellationToken)
+    {
+        var admin = await LoginAsync(cancellationToken);
+        using var created = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = tokenName }, cancellationToken);
+        created.EnsureSuccessStatusCode();
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var vendor = App.CreateHttpClient("resultsapi");
+        vendor.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Token {body.GetProperty("token").GetString()}");
+        vendor.DefaultRequestHeaders.Add("Source", body.GetProperty("source").GetString());
+        return vendor;
+    }
+
     /// <summary>A client of the dashboard's telemetry API (/api/telemetry/…), with the run's API key.</summary>
     public HttpClient DashboardApi() => Dashboard.Client(_run);
 
