@@ -229,6 +229,12 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
 
         await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.json", JsonSerializer.SerializeToUtf8Bytes(report, ReportJson),
             "application/json", cancellationToken);
+        // MSH-10 is at most 20 characters: the attempt's own id, the same on a retry.
+        var controlId = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{series.SourceId}:{series.SeriesInstanceUid}:{series.Attempt}")))[..20];
+        var hl7 = QctHl7.Write(report, QctPatient.From(stack.Slices[0]), controlId, now);
+        await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.hl7", System.Text.Encoding.UTF8.GetBytes(hl7), "application/octet-stream",
+            cancellationToken);
         return new Outcome(null, report.Usecase, report.TriageStatus,
             $"{report.Slices} slice(s), lungs {report.Lungs.VolumeMl:0} mL, %LAA-950 {report.Lungs.Laa950Percent:0.0}, {report.Nodules.Count} nodule candidate(s)",
             new Dictionary<string, List<string>>
@@ -236,6 +242,7 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
                 ["sc"] = [.. overview.Select(o => o.Name)],
                 ["sc_key_slices"] = [.. keys.Select(k => k.Name)],
                 ["json"] = ["report.json"],
+                ["hl7"] = ["report.hl7"],
             });
     }
 

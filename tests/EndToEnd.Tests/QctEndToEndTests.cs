@@ -53,7 +53,7 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         Assert.Equal("qct", results.GetProperty("usecase").GetString());
         Assert.Equal("Critical", results.GetProperty("triage_status").GetString());
         var links = results.GetProperty("result").GetProperty("files");
-        Assert.Equal(["sc", "sc_key_slices", "json"], links.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["sc", "sc_key_slices", "json", "hl7"], links.EnumerateObject().Select(p => p.Name));
         Assert.Equal(12, links.GetProperty("sc").GetArrayLength());
         Assert.Equal(3, links.GetProperty("sc_key_slices").GetArrayLength());
 
@@ -66,6 +66,10 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         var truth = phantom.Nodules.Select(n => n.DiameterMm).OrderDescending().ToList();
         Assert.Equal(truth.Count, diameters.Count);
         Assert.All(truth.Zip(diameters), p => Assert.InRange(p.Second, p.First - 1.5, p.First + 1.5));
+        var hl7 = System.Text.Encoding.UTF8.GetString(await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("hl7")[0].GetString()!).PathAndQuery, Ct));
+        Assert.StartsWith("MSH|^~\\&|IMAGING-RESULTS|", hl7, StringComparison.Ordinal);
+        Assert.Contains("\rPID|1||QCT-PHANTOM^^^^PI||Phantom^Chest|", hl7, StringComparison.Ordinal);
+        Assert.True(hl7.Split('\r').Count(s => s.StartsWith("OBX|", StringComparison.Ordinal)) >= 3);
         var key = await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("sc_key_slices")[0].GetString()!).PathAndQuery, Ct);
         Assert.Equal("QCT-PHANTOM", Imaging.Dicom.DicomReader.Read(new MemoryStream(key)).Dataset.GetString(Imaging.Dicom.DicomTag.PatientID));
     }
