@@ -232,14 +232,18 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
         // MSH-10 is at most 20 characters: the attempt's own id, the same on a retry.
         var controlId = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes($"{series.SourceId}:{series.SeriesInstanceUid}:{series.Attempt}")))[..20];
-        var hl7 = QctHl7.Write(report, QctPatient.From(stack.Slices[0]), controlId, now);
+        var patient = QctPatient.From(stack.Slices[0]);
+        var hl7 = QctHl7.Write(report, patient, controlId, now);
         await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.hl7", System.Text.Encoding.UTF8.GetBytes(hl7), "application/octet-stream",
             cancellationToken);
+        var pdf = QctPdf.Write(report, patient, [.. keys.Select((k, i) => new QctPdf.KeyImage(k.Pixels, k.Rows, k.Columns, $"Nodule {i + 1} ({k.Name})"))]);
+        await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.pdf", pdf, "application/pdf", cancellationToken);
         return new Outcome(null, report.Usecase, report.TriageStatus,
             $"{report.Slices} slice(s), lungs {report.Lungs.VolumeMl:0} mL, %LAA-950 {report.Lungs.Laa950Percent:0.0}, {report.Nodules.Count} nodule candidate(s)",
             new Dictionary<string, List<string>>
             {
                 ["sc"] = [.. overview.Select(o => o.Name)],
+                ["pdf"] = ["report.pdf"],
                 ["sc_key_slices"] = [.. keys.Select(k => k.Name)],
                 ["json"] = ["report.json"],
                 ["hl7"] = ["report.hl7"],

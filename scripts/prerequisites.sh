@@ -9,11 +9,15 @@ purpose="${1:-run}"
 packages=(postgresql redis-server rabbitmq-server)
 # The demo data's PACS (Orthanc with DICOMweb), and curl and jq for docs/walkthrough.md.
 packages+=(orthanc orthanc-dicomweb curl jq)
+# The font of the qCT PDF report (DejaVu Sans), read by WorkflowWorker.
+packages+=(fonts-dejavu-core)
 if [ "$purpose" = "test" ]; then
   # Oracles and peers the tests compare against, added here as the tests come to use them.
   packages+=(dcmtk python3-pydicom python3-numpy dicom3tools curl orthanc orthanc-dicomweb)
   # python-hl7 reads back the HL7 v2 results the qCT analysis writes.
   packages+=(python3-hl7)
+  # poppler's pdftotext and pdfimages read back the qCT PDF report.
+  packages+=(poppler-utils)
   # Colour oracles for the image-quality measurements: LittleCMS's transicc, scikit-image (and Sharma's CIEDE2000 pairs it
   # ships), ICC profiles from colord and Ghostscript, Pillow and tifffile to write test images.
   packages+=(liblcms2-utils python3-skimage colord-data libgs-common python3-pil python3-tifffile)

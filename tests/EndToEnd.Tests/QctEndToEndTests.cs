@@ -53,7 +53,7 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         Assert.Equal("qct", results.GetProperty("usecase").GetString());
         Assert.Equal("Critical", results.GetProperty("triage_status").GetString());
         var links = results.GetProperty("result").GetProperty("files");
-        Assert.Equal(["sc", "sc_key_slices", "json", "hl7"], links.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["sc", "pdf", "sc_key_slices", "json", "hl7"], links.EnumerateObject().Select(p => p.Name));
         Assert.Equal(12, links.GetProperty("sc").GetArrayLength());
         Assert.Equal(3, links.GetProperty("sc_key_slices").GetArrayLength());
 
@@ -70,6 +70,9 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         Assert.StartsWith("MSH|^~\\&|IMAGING-RESULTS|", hl7, StringComparison.Ordinal);
         Assert.Contains("\rPID|1||QCT-PHANTOM^^^^PI||Phantom^Chest|", hl7, StringComparison.Ordinal);
         Assert.True(hl7.Split('\r').Count(s => s.StartsWith("OBX|", StringComparison.Ordinal)) >= 3);
+        var pdf = Path.Combine(_folder, "report.pdf");
+        await File.WriteAllBytesAsync(pdf, await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("pdf")[0].GetString()!).PathAndQuery, Ct), Ct);
+        Assert.Contains("Patient: Phantom Chest", ExternalTool.Run("pdftotext", pdf, "-"), StringComparison.Ordinal);
         var key = await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("sc_key_slices")[0].GetString()!).PathAndQuery, Ct);
         Assert.Equal("QCT-PHANTOM", Imaging.Dicom.DicomReader.Read(new MemoryStream(key)).Dataset.GetString(Imaging.Dicom.DicomTag.PatientID));
     }

@@ -25,8 +25,8 @@ public sealed record QctReport(
     IReadOnlyList<string> Images,
     IReadOnlyList<string> KeyImages);
 
-/// <summary>An image made for the results: its file name and its DICOM bytes.</summary>
-public sealed record QctImage(string Name, byte[] Dicom);
+/// <summary>An image made for the results: its file name, its DICOM bytes, and its 8-bit pixels as rendered (for the PDF).</summary>
+public sealed record QctImage(string Name, byte[] Dicom, byte[] Pixels, int Rows, int Columns);
 
 /// <summary>
 /// The images of a qCT analysis, each a Secondary Capture in the analysed study with the findings burned in, in a lung
@@ -126,10 +126,10 @@ public static class QctResults
 
     private static QctImage Image(string name, PatientStudy study, ImageSeries series, int number, float[] values, CtVolume volume, DateTimeOffset now, string uidName)
     {
-        var pixels = ImagePixels.Gray8(LungWindow.Render(values, monochrome1: false), volume.Rows, volume.Columns);
-        var dataset = DicomImages.SecondaryCapture(study, series, number, pixels, now, DicomUid.FromName(uidName));
+        var rendered = LungWindow.Render(values, monochrome1: false);
+        var dataset = DicomImages.SecondaryCapture(study, series, number, ImagePixels.Gray8(rendered, volume.Rows, volume.Columns), now, DicomUid.FromName(uidName));
         using var buffer = new MemoryStream();
         DicomFile.Create(dataset).Save(buffer);
-        return new QctImage(name, buffer.ToArray());
+        return new QctImage(name, buffer.ToArray(), rendered, volume.Rows, volume.Columns);
     }
 }
