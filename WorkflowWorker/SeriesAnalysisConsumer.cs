@@ -238,6 +238,16 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
             cancellationToken);
         var pdf = QctPdf.Write(report, patient, [.. keys.Select((k, i) => new QctPdf.KeyImage(k.Pixels, k.Rows, k.Columns, $"Nodule {i + 1} ({k.Name})"))]);
         await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.pdf", pdf, "application/pdf", cancellationToken);
+        // The same report as a DICOM Encapsulated PDF in the analysed study, for a PACS that keeps only DICOM.
+        var uidName = $"analysis:{series.SourceId}:{series.SeriesInstanceUid}:attempt:{series.Attempt}";
+        var encapsulated = EncapsulatedDocuments.Pdf(StudyOf(stack.Slices[0], now), new ImageSeries(DicomUid.FromName(uidName + ":qct-pdf"), 9103, "DOC",
+            "qCT report"), 1, "Quantitative chest CT report", pdf, now, DicomUid.FromName(uidName + ":qct-pdf:1"));
+        using (var buffer = new MemoryStream())
+        {
+            DicomFile.Create(encapsulated).Save(buffer);
+            await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report-pdf.dcm", buffer.ToArray(), "application/dicom", cancellationToken);
+        }
+
         return new Outcome(null, report.Usecase, report.TriageStatus,
             $"{report.Slices} slice(s), lungs {report.Lungs.VolumeMl:0} mL, %LAA-950 {report.Lungs.Laa950Percent:0.0}, {report.Nodules.Count} nodule candidate(s)",
             new Dictionary<string, List<string>>
@@ -247,6 +257,7 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
                 ["sc_key_slices"] = [.. keys.Select(k => k.Name)],
                 ["json"] = ["report.json"],
                 ["hl7"] = ["report.hl7"],
+                ["encapsulated_pdf"] = ["report-pdf.dcm"],
             });
     }
 

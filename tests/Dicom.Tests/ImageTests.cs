@@ -96,6 +96,25 @@ public sealed class ImageTests(DicomCorpus corpus)
             [ImagePixels.Gray8(new byte[4], 2, 2), ImagePixels.Gray8(new byte[6], 2, 3)], Now));
     }
 
+    [Fact]
+    public void An_encapsulated_PDF_is_a_valid_IOD_whose_document_pydicom_gives_back_byte_for_byte()
+    {
+        // An odd length, so the padding shows; a minimal document of PDF's own syntax.
+        var pdf = System.Text.Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+        Assert.True(pdf.Length % 2 == 1);
+        var dataset = EncapsulatedDocuments.Pdf(Study, new ImageSeries(DicomUid.Generate(), 9103, "OT", "Report"), 1, "Quantitative chest CT report", pdf, Now);
+        var path = Save(dataset, "encapsulated.dcm");
+
+        AssertValidIod(path, "EncapsulatedPDF");
+        var read = JsonNode.Parse(Tools.RunChecked(Tools.Python, "-c",
+            "import sys, json, hashlib, pydicom; d = pydicom.dcmread(sys.argv[1]); n = d.EncapsulatedDocumentLength; "
+            + "print(json.dumps({'mime': d.MIMETypeOfEncapsulatedDocument, 'modality': d.Modality, 'length': n, "
+            + "'sha256': hashlib.sha256(d.EncapsulatedDocument[:n]).hexdigest()}))", path))!;
+        Assert.Equal(("application/pdf", "DOC", pdf.Length), (read["mime"]!.GetValue<string>(), read["modality"]!.GetValue<string>(), read["length"]!.GetValue<int>()));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(pdf)), read["sha256"]!.GetValue<string>());
+        Assert.Throws<ArgumentException>(() => EncapsulatedDocuments.Pdf(Study, new ImageSeries("1.2.3", 1, "OT"), 1, "x", [1, 2, 3, 4, 5, 6], Now));
+    }
+
     private string Save(DicomDataset dataset, string name)
     {
         var path = Path.Combine(corpus.Directory, "image-" + name);

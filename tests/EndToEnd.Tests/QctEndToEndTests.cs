@@ -53,7 +53,7 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         Assert.Equal("qct", results.GetProperty("usecase").GetString());
         Assert.Equal("Critical", results.GetProperty("triage_status").GetString());
         var links = results.GetProperty("result").GetProperty("files");
-        Assert.Equal(["sc", "pdf", "sc_key_slices", "json", "hl7"], links.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["sc", "pdf", "sc_key_slices", "json", "hl7", "encapsulated_pdf"], links.EnumerateObject().Select(p => p.Name));
         Assert.Equal(12, links.GetProperty("sc").GetArrayLength());
         Assert.Equal(3, links.GetProperty("sc_key_slices").GetArrayLength());
 
@@ -73,6 +73,11 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         var pdf = Path.Combine(_folder, "report.pdf");
         await File.WriteAllBytesAsync(pdf, await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("pdf")[0].GetString()!).PathAndQuery, Ct), Ct);
         Assert.Contains("Patient: Phantom Chest", ExternalTool.Run("pdftotext", pdf, "-"), StringComparison.Ordinal);
+        var encapsulated = Path.Combine(_folder, "report-pdf.dcm");
+        await File.WriteAllBytesAsync(encapsulated, await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("encapsulated_pdf")[0].GetString()!).PathAndQuery, Ct), Ct);
+        var (_, verified, verifyErrors) = ExternalTool.RunUnchecked("dciodvfy", encapsulated);
+        Assert.Contains("EncapsulatedPDF", verified + verifyErrors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Error", verified + verifyErrors, StringComparison.Ordinal);
         var key = await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("sc_key_slices")[0].GetString()!).PathAndQuery, Ct);
         Assert.Equal("QCT-PHANTOM", Imaging.Dicom.DicomReader.Read(new MemoryStream(key)).Dataset.GetString(Imaging.Dicom.DicomTag.PatientID));
     }
