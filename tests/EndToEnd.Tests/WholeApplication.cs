@@ -47,11 +47,17 @@ public sealed class WholeApplication : IAsyncLifetime
     /// <summary>A client of the vendor API (seed: series-results-api): a new API token of the default source, made by its admin, with the Source header.</summary>
     public async Task<HttpClient> VendorClientAsync(string tokenName, CancellationToken cancellationToken)
     {
-        var admin = await LoginAsync(cancellationToken);
+        using var admin = await LoginAsync(cancellationToken);
+        return await VendorClientAsync(App, admin, tokenName, cancellationToken);
+    }
+
+    /// <summary>A vendor API client of <paramref name="app"/>'s ResultsApi with a new token that <paramref name="admin"/> makes for its source.</summary>
+    public static async Task<HttpClient> VendorClientAsync(DistributedApplication app, HttpClient admin, string tokenName, CancellationToken cancellationToken)
+    {
         using var created = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = tokenName }, cancellationToken);
         created.EnsureSuccessStatusCode();
         var body = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        var vendor = App.CreateHttpClient("resultsapi");
+        var vendor = app.CreateHttpClient("resultsapi");
         vendor.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Token {body.GetProperty("token").GetString()}");
         vendor.DefaultRequestHeaders.Add("Source", body.GetProperty("source").GetString());
         return vendor;

@@ -87,13 +87,7 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
     public async Task<HttpClient> VendorClientAsync(CancellationToken cancellationToken)
     {
         using var admin = await LoginAsync(cancellationToken);
-        using var created = await admin.PostAsJsonAsync("/api/v1/sources/tokens", new { name = "fault suite" }, cancellationToken);
-        created.EnsureSuccessStatusCode();
-        var body = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        var vendor = App.CreateHttpClient("resultsapi");
-        vendor.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Token {body.GetProperty("token").GetString()}");
-        vendor.DefaultRequestHeaders.Add("Source", body.GetProperty("source").GetString());
-        return vendor;
+        return await WholeApplication.VendorClientAsync(App, admin, "fault suite", cancellationToken);
     }
 
     /// <summary>Stops a resource as the dashboard's Stop does and waits until none of its processes is left.</summary>
