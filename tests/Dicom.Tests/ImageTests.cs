@@ -123,7 +123,7 @@ public sealed class ImageTests(DicomCorpus corpus)
     }
 
     /// <summary>dciodvfy recognises the IOD and reports no error (warnings about DICOMDIR fields are not errors).</summary>
-    private static void AssertValidIod(string path, string iod)
+    internal static void AssertValidIod(string path, string iod)
     {
         var (_, output, errors) = Tools.Run("dciodvfy", path);
         var report = output + errors;
