@@ -218,10 +218,12 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
         }
 
         var findings = ChestCtAnalysis.Measure(stack.Volume, lungs);
-        await progress.StageAsync(80, $"lungs {findings.Lungs.VolumeMl:0} mL, {findings.Nodules.Count} nodule candidate(s); storing the images", cancellationToken);
+        await progress.StageAsync(80, $"lungs {findings.Lungs.VolumeMl:0} mL, {findings.Nodules.Count} nodule candidate(s); storing the results", cancellationToken);
         var now = time.GetUtcNow();
-        var (report, overview, keys) = QctResults.Make(stack, lungs, findings, StudyOf(stack.Slices[0], now), series.SeriesInstanceUid, series.Attempt,
-            $"analysis:{series.SourceId}:{series.SeriesInstanceUid}:attempt:{series.Attempt}", now);
+        var study = StudyOf(stack.Slices[0], now);
+        // Every UID the analysis makes derives from this name, so a retry of the same attempt writes the same objects.
+        var uidName = $"analysis:{series.SourceId}:{series.SeriesInstanceUid}:attempt:{series.Attempt}";
+        var (report, overview, keys) = QctResults.Make(stack, lungs, findings, study, series.SeriesInstanceUid, series.Attempt, uidName, now);
         foreach (var image in overview.Concat(keys))
         {
             await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, image.Name, image.Dicom, "application/dicom", cancellationToken);
@@ -239,26 +241,38 @@ public sealed partial class SeriesAnalysisConsumer(ResultsApiClient api, IOption
         var pdf = QctPdf.Write(report, patient, [.. keys.Select((k, i) => new QctPdf.KeyImage(k.Pixels, k.Rows, k.Columns, $"Nodule {i + 1} ({k.Name})"))]);
         await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report.pdf", pdf, "application/pdf", cancellationToken);
         // The same report as a DICOM Encapsulated PDF in the analysed study, for a PACS that keeps only DICOM.
-        var uidName = $"analysis:{series.SourceId}:{series.SeriesInstanceUid}:attempt:{series.Attempt}";
-        var encapsulated = EncapsulatedDocuments.Pdf(StudyOf(stack.Slices[0], now), new ImageSeries(DicomUid.FromName(uidName + ":qct-pdf"), 9103, "DOC",
-            "qCT report"), 1, "Quantitative chest CT report", pdf, now, DicomUid.FromName(uidName + ":qct-pdf:1"));
+        var encapsulated = EncapsulatedDocuments.Pdf(study, new ImageSeries(DicomUid.FromName(uidName + ":qct-pdf"), 9103, "DOC", "qCT report"), 1,
+            "Quantitative chest CT report", pdf, now, DicomUid.FromName(uidName + ":qct-pdf:1"));
         using (var buffer = new MemoryStream())
         {
             DicomFile.Create(encapsulated).Save(buffer);
             await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, "report-pdf.dcm", buffer.ToArray(), "application/dicom", cancellationToken);
         }
 
+        // Segmentation, measurement report and presentation states: the findings as objects a viewer shows over the CT.
+        var objects = QctDicomObjects.Make(stack, lungs, findings, report, study, uidName, now);
+        foreach (var item in objects)
+        {
+            await api.PutAnalysisFileAsync(series.SourceId, series.SeriesInstanceUid, item.Name, item.Dicom, "application/dicom", cancellationToken);
+        }
+
+        var files = new Dictionary<string, List<string>>
+        {
+            ["sc"] = [.. overview.Select(o => o.Name)],
+            ["pdf"] = ["report.pdf"],
+            ["sc_key_slices"] = [.. keys.Select(k => k.Name)],
+            ["json"] = ["report.json"],
+            ["hl7"] = ["report.hl7"],
+            ["encapsulated_pdf"] = ["report-pdf.dcm"],
+        };
+        foreach (var kind in objects.GroupBy(o => o.Kind))
+        {
+            files[kind.Key] = [.. kind.Select(o => o.Name)];
+        }
+
         return new Outcome(null, report.Usecase, report.TriageStatus,
             $"{report.Slices} slice(s), lungs {report.Lungs.VolumeMl:0} mL, %LAA-950 {report.Lungs.Laa950Percent:0.0}, {report.Nodules.Count} nodule candidate(s)",
-            new Dictionary<string, List<string>>
-            {
-                ["sc"] = [.. overview.Select(o => o.Name)],
-                ["pdf"] = ["report.pdf"],
-                ["sc_key_slices"] = [.. keys.Select(k => k.Name)],
-                ["json"] = ["report.json"],
-                ["hl7"] = ["report.hl7"],
-                ["encapsulated_pdf"] = ["report-pdf.dcm"],
-            });
+            files);
     }
 
     /// <summary>One slice kept for rendering, with its own size (a series may mix sizes).</summary>

@@ -70,13 +70,17 @@ public static class PresentationStates
             .AddOrUpdate(DicomTag.PresentationSizeMode, DicomVR.CS, "SCALE TO FIT")
             .AddOrUpdate(DicomTag.PresentationPixelAspectRatio, DicomVR.IS, "1", "1"))));
 
-        // Graphic Annotation, on one layer.
-        dataset.Add(new DicomSequence(DicomTag.GraphicAnnotationSequence, images.Where(i => i.Lines.Count + i.Texts.Count > 0).Select(i => Annotation(i, layer))));
-        dataset.Add(new DicomSequence(DicomTag.GraphicLayerSequence, [new DicomDataset()
-            .AddOrUpdate(DicomTag.GraphicLayer, DicomVR.CS, layer)
-            .AddOrUpdate(DicomTag.GraphicLayerOrder, DicomVR.IS, "1")
-            .AddOrUpdate<ushort>(DicomTag.GraphicLayerRecommendedDisplayGrayscaleValue, DicomVR.US, 0xFFFF)
-            .AddOrUpdate(DicomTag.GraphicLayerDescription, DicomVR.LO, description)]));
+        // Graphic Annotation, on one layer; both modules are there only when something is drawn.
+        var annotated = images.Where(i => i.Lines.Count + i.Texts.Count > 0).ToList();
+        if (annotated.Count > 0)
+        {
+            dataset.Add(new DicomSequence(DicomTag.GraphicAnnotationSequence, annotated.Select(i => Annotation(i, layer))));
+            dataset.Add(new DicomSequence(DicomTag.GraphicLayerSequence, [new DicomDataset()
+                .AddOrUpdate(DicomTag.GraphicLayer, DicomVR.CS, layer)
+                .AddOrUpdate(DicomTag.GraphicLayerOrder, DicomVR.IS, "1")
+                .AddOrUpdate<ushort>(DicomTag.GraphicLayerRecommendedDisplayGrayscaleValue, DicomVR.US, 0xFFFF)
+                .AddOrUpdate(DicomTag.GraphicLayerDescription, DicomVR.LO, description)]));
+        }
 
         // Modality LUT, Softcopy VOI LUT and Presentation LUT.
         dataset.AddOrUpdate(DicomTag.RescaleIntercept, DicomVR.DS, DicomText.Decimal(rescale.Intercept))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
@@ -118,7 +119,7 @@ public static partial class SeriesAnalysisApi
     }
 
     private static async Task<IResult> FinishedAsync(string source_id, string series, AnalysisFinishedIn payload, ResultsDbContext db, ResultStorage storage,
-        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        DicomInstanceStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         if (payload.TriageStatus is not ("Critical" or "Routine") || string.IsNullOrWhiteSpace(payload.Usecase) || payload.Usecase.Length > 64)
         {
@@ -143,6 +144,13 @@ public static partial class SeriesAnalysisApi
             return ApiProblems.BadRequest("Missing result file", $"'{missing}' was not stored for this series; PUT it to files/{{name}} first.");
         }
 
+        // The DICOM objects among the results join the analysed study, so DICOMweb serves them beside the series.
+        var (joined, notJoined) = await DerivedSeries.JoinStudyAsync(analysis!, payload.Files, db, storage, store, time, ct);
+        if (notJoined is not null)
+        {
+            return ApiProblems.BadRequest("Result not storable in the study", notJoined);
+        }
+
         analysis!.Status = AnalysisStatus.DONE;
         analysis.TriageStatus = payload.TriageStatus;
         analysis.Usecase = payload.Usecase;
@@ -150,7 +158,7 @@ public static partial class SeriesAnalysisApi
         analysis.DatetimeUpdated = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         LogFinished(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, payload.Usecase, payload.TriageStatus,
-            payload.Files.Sum(f => f.Value.Count));
+            payload.Files.Sum(f => f.Value.Count), joined);
         return TypedResults.NoContent();
     }
 
@@ -272,8 +280,8 @@ public static partial class SeriesAnalysisApi
     [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis {Percent}% ({Stage})")]
     private static partial void LogProgress(ILogger logger, string seriesInstanceUid, Guid sourceId, int percent, string stage);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis DONE, use case {Usecase}, triage {TriageStatus}, {Files} file(s)")]
-    private static partial void LogFinished(ILogger logger, string seriesInstanceUid, Guid sourceId, string usecase, string triageStatus, int files);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis DONE, use case {Usecase}, triage {TriageStatus}, {Files} file(s), {Joined} of them indexed in the study")]
+    private static partial void LogFinished(ILogger logger, string seriesInstanceUid, Guid sourceId, string usecase, string triageStatus, int files, int joined);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Series {SeriesInstanceUid} of source {SourceId}: analysis {Status}: {Reason}")]
     private static partial void LogEnded(ILogger logger, string seriesInstanceUid, Guid sourceId, AnalysisStatus status, string reason);

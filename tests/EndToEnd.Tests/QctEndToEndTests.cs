@@ -53,9 +53,10 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         Assert.Equal("qct", results.GetProperty("usecase").GetString());
         Assert.Equal("Critical", results.GetProperty("triage_status").GetString());
         var links = results.GetProperty("result").GetProperty("files");
-        Assert.Equal(["sc", "pdf", "sc_key_slices", "json", "hl7", "encapsulated_pdf"], links.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["sc", "pdf", "sr", "sc_key_slices", "seg", "gsps", "json", "pr", "hl7", "encapsulated_pdf"], links.EnumerateObject().Select(p => p.Name));
         Assert.Equal(12, links.GetProperty("sc").GetArrayLength());
         Assert.Equal(3, links.GetProperty("sc_key_slices").GetArrayLength());
+        Assert.Equal(3, links.GetProperty("gsps").GetArrayLength());
 
         var anonymous = whole.App.CreateHttpClient("resultsapi");
         var report = JsonDocument.Parse(await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("json")[0].GetString()!).PathAndQuery, Ct)).RootElement;
@@ -73,11 +74,35 @@ public sealed class QctEndToEndTests(WholeApplication whole) : IDisposable
         var pdf = Path.Combine(_folder, "report.pdf");
         await File.WriteAllBytesAsync(pdf, await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("pdf")[0].GetString()!).PathAndQuery, Ct), Ct);
         Assert.Contains("Patient: Phantom Chest", ExternalTool.Run("pdftotext", pdf, "-"), StringComparison.Ordinal);
-        var encapsulated = Path.Combine(_folder, "report-pdf.dcm");
-        await File.WriteAllBytesAsync(encapsulated, await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("encapsulated_pdf")[0].GetString()!).PathAndQuery, Ct), Ct);
-        var (_, verified, verifyErrors) = ExternalTool.RunUnchecked("dciodvfy", encapsulated);
-        Assert.Contains("EncapsulatedPDF", verified + verifyErrors, StringComparison.Ordinal);
-        Assert.DoesNotContain("Error", verified + verifyErrors, StringComparison.Ordinal);
+        // Every DICOM object passes dciodvfy as its IOD, in the source's patient and study.
+        var objects = new Dictionary<string, string>();
+        foreach (var (kind, iod) in new[] { ("encapsulated_pdf", "EncapsulatedPDF"), ("seg", "Segmentation"), ("sr", "ComprehensiveSR"),
+                     ("gsps", "GrayscaleSoftcopyPresentationState"), ("pr", "GrayscaleSoftcopyPresentationState"), ("sc", "SCImage"), ("sc_key_slices", "SCImage") })
+        {
+            foreach (var (link, i) in links.GetProperty(kind).EnumerateArray().Select((l, i) => (l.GetString()!, i)))
+            {
+                var file = Path.Combine(_folder, $"{kind}-{i}.dcm");
+                await File.WriteAllBytesAsync(file, await anonymous.GetByteArrayAsync(new Uri(link).PathAndQuery, Ct), Ct);
+                var (_, verified, verifyErrors) = ExternalTool.RunUnchecked("dciodvfy", file);
+                Assert.Contains(iod, verified + verifyErrors, StringComparison.Ordinal);
+                Assert.DoesNotContain("Error", verified + verifyErrors, StringComparison.Ordinal);
+                objects.TryAdd(kind, file);
+            }
+        }
+
+        // The SR's numbers are the report's, each group pointing at the SEG's segments.
+        var sr = JsonDocument.Parse(ExternalTool.Run("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Oracle", "pydicom_sr.py"), objects["sr"])).RootElement;
+        var groups = sr.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(report.GetProperty("lungs").GetProperty("volume_ml").GetDouble(), groups[0].GetProperty("measurements").GetProperty("Volume")[0].GetDouble());
+        Assert.Equal(Imaging.Dicom.DicomFile.Open(objects["seg"]).Dataset.GetString(Imaging.Dicom.DicomTag.SOPInstanceUID), groups[0].GetProperty("segmentation").GetString());
+        Assert.Equal(6, groups.Count);
+
+        // The objects joined the study: QIDO-RS lists their series beside the CT, and a WADO-RS of the SEG gives it back.
+        var admin = await whole.LoginAsync(Ct);
+        var study = Imaging.Dicom.DicomFile.Open(files[0]).Dataset.GetString(Imaging.Dicom.DicomTag.StudyInstanceUID)!;
+        var modalities = JsonDocument.Parse(await admin.GetStringAsync($"/dicom-web/studies/{study}/series", Ct)).RootElement.EnumerateArray()
+            .Select(s => s.GetProperty("00080060").GetProperty("Value")[0].GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["CT", "DOC", "OT", "OT", "PR", "PR", "SEG", "SR"], modalities);
         var key = await anonymous.GetByteArrayAsync(new Uri(links.GetProperty("sc_key_slices")[0].GetString()!).PathAndQuery, Ct);
         Assert.Equal("QCT-PHANTOM", Imaging.Dicom.DicomReader.Read(new MemoryStream(key)).Dataset.GetString(Imaging.Dicom.DicomTag.PatientID));
     }

@@ -85,6 +85,71 @@ public sealed class SeriesAnalysisApiTests(ResultsApiFactory api) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_DICOM_results_join_the_analysed_study_for_DICOMweb_and_are_never_analysed_themselves()
+    {
+        var (series, _) = await StoreSeriesAsync(1);
+        var (token, source) = await TokenAsync();
+        Assert.Equal(HttpStatusCode.OK, (await VendorAsync($"/compute/{series}", token)).Status);
+        var worker = await api.LoginAsync("workflow-worker", ResultsApiFactory.WorkerPassword);
+        var path = $"/api/v1/series-analyses/{source}/{series}";
+        (await worker.PostAsJsonAsync($"{path}/started", new { attempt = 1 }, Ct)).Dispose();
+        var study = await StudyOfAsync(series);
+        var derivedSeries = DicomUid.Generate();
+        byte[] Capture(string studyUid, string seriesUid)
+        {
+            var dataset = DicomImages.SecondaryCapture(new PatientStudy("PAT-1", "Test^Patient", studyUid, DateTimeOffset.UnixEpoch),
+                new ImageSeries(seriesUid, 9001, "OT", "Previews"), 1, ImagePixels.Gray8(new byte[16], 4, 4), DateTimeOffset.UnixEpoch);
+            using var buffer = new MemoryStream();
+            DicomFile.Create(dataset).Save(buffer);
+            return buffer.ToArray();
+        }
+
+        foreach (var (name, bytes) in new[] { ("sc-0001.dcm", Capture(study, derivedSeries)), ("other-study.dcm", Capture(DicomUid.Generate(), DicomUid.Generate())),
+                     ("not-dicom.dcm", Encoding.ASCII.GetBytes("just text")), ("report.json", "{}"u8.ToArray()) })
+        {
+            using var put = await worker.PutAsync($"{path}/files/{name}", new ByteArrayContent(bytes), Ct);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        foreach (var bad in new[] { "other-study.dcm", "not-dicom.dcm" })
+        {
+            using var refused = await worker.PostAsJsonAsync($"{path}/finished", new { attempt = 1, usecase = "qct", triage_status = "Routine",
+                files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"], ["seg"] = [bad] } }, Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("Result not storable in the study", (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString());
+        }
+
+        // Refused whole: nothing of the results was indexed, and the analysis is still running.
+        var admin = await api.LoginAsync();
+        Assert.DoesNotContain(derivedSeries, await SeriesOfStudyAsync(admin, study));
+        using var finished = await worker.PostAsJsonAsync($"{path}/finished", new { attempt = 1, usecase = "qct", triage_status = "Routine",
+            files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"], ["json"] = ["report.json"] } }, Ct);
+        Assert.Equal(HttpStatusCode.NoContent, finished.StatusCode);
+
+        Assert.Equal(new[] { series, derivedSeries }.Order(StringComparer.Ordinal), (await SeriesOfStudyAsync(admin, study)).Order(StringComparer.Ordinal));
+        var (status, body) = await VendorAsync($"/results/{derivedSeries}", token);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains($"holds results of the analysis of series {series}", body, StringComparison.Ordinal);
+        api.Clock.Advance(TimeSpan.FromMinutes(3));
+        await api.Services.GetRequiredService<StableSeriesQueue>().QueueStableSeriesAsync(TimeSpan.FromMinutes(2), Ct);
+        Assert.Null(await QueuedJobAsync(derivedSeries));
+    }
+
+    private async Task<string> StudyOfAsync(string series)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        return await db.Instances.Where(i => i.SeriesInstanceUid == series).Select(i => i.StudyInstanceUid).FirstAsync(Ct);
+    }
+
+    /// <summary>QIDO-RS: the Series Instance UIDs of a study.</summary>
+    private static async Task<List<string>> SeriesOfStudyAsync(HttpClient client, string study)
+    {
+        var found = await client.GetFromJsonAsync<JsonElement>($"/dicom-web/studies/{study}/series", Ct);
+        return [.. found.EnumerateArray().Select(s => s.GetProperty("0020000E").GetProperty("Value")[0].GetString()!)];
+    }
+
+    [Fact]
     public async Task A_failed_analysis_answers_its_reason_and_compute_queues_it_again_as_a_new_attempt()
     {
         var (series, _) = await StoreSeriesAsync(1);

@@ -5,10 +5,10 @@ public sealed record LungFigures(double VolumeMl, double Laa950Percent, double M
 
 /// <summary>
 /// A nodule candidate: its centre (column, row, slice, fractional), the slice that shows most of it (the key slice),
-/// its longest diameter (mm) and volume (mL), and the lung it lies in ("right" or "left").
+/// its longest diameter (mm) and volume (mL), the lung it lies in ("right" or "left") and its voxels (indices into the volume).
 /// </summary>
 public sealed record NoduleFinding(int Number, double CentreColumn, double CentreRow, double CentreSlice, int KeySlice, double LongestDiameterMm,
-    double VolumeMl, string Lung);
+    double VolumeMl, string Lung, IReadOnlyList<int> Voxels);
 
 /// <summary>What a quantitative chest CT analysis found: both lungs together, each lung, and the nodule candidates.</summary>
 public sealed record ChestCtFindings(LungFigures Lungs, LungFigures Right, LungFigures Left, IReadOnlyList<NoduleFinding> Nodules);
@@ -119,7 +119,7 @@ public static class ChestCtAnalysis
             var centreSlice = voxels.Average(v => v / volume.SliceLength);
             var right = voxels.Count(v => lungs.RightRegion[v]);
             found.Add(new NoduleFinding(0, voxels.Average(v => v % volume.Columns), voxels.Average(v => v / volume.Columns % volume.Rows),
-                centreSlice, (int)Math.Round(centreSlice), longest, volumeMl, right * 2 >= voxels.Count ? "right" : "left"));
+                centreSlice, (int)Math.Round(centreSlice), longest, volumeMl, right * 2 >= voxels.Count ? "right" : "left", voxels));
         }
 
         // Numbered largest first, as a report lists them.

@@ -82,6 +82,27 @@ public sealed class ChestPhantom
         return new CtVolume(hu, Size, Size, slices, PixelMm, PixelMm, SliceMm);
     }
 
+    /// <summary>The lungs' truth on the grid <see cref="Build"/> samples: inside either lung and not an airway.</summary>
+    public bool[] LungTruth()
+    {
+        var truth = new bool[Size * Size * Slices];
+        for (var s = 0; s < Slices; s++)
+        {
+            var z = (s + 0.5) * SliceMm;
+            for (var r = 0; r < Size; r++)
+            {
+                var y = (r - Size / 2.0 + 0.5) * PixelMm;
+                for (var c = 0; c < Size; c++)
+                {
+                    var x = (c - Size / 2.0 + 0.5) * PixelMm;
+                    truth[(s * Size + r) * Size + c] = (Inside(RightLung, x, y, z) || Inside(LeftLung, x, y, z)) && !(WithAirways && IsAirway(x, y, z));
+                }
+            }
+        }
+
+        return truth;
+    }
+
     private double Value(double x, double y, double z)
     {
         if (Sq(x / 150) + Sq(y / 110) > 1)
