@@ -113,8 +113,13 @@ public sealed class SeriesAnalysisApiTests(ResultsApiFactory api) : IClassFixtur
 
         foreach (var bad in new[] { "other-study.dcm", "not-dicom.dcm" })
         {
-            using var refused = await worker.PostAsJsonAsync($"{path}/finished", new { attempt = 1, usecase = "qct", triage_status = "Routine",
-                files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"], ["seg"] = [bad] } }, Ct);
+            using var refused = await worker.PostAsJsonAsync($"{path}/finished", new
+            {
+                attempt = 1,
+                usecase = "qct",
+                triage_status = "Routine",
+                files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"], ["seg"] = [bad] }
+            }, Ct);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("Result not storable in the study", (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString());
         }
@@ -122,8 +127,13 @@ public sealed class SeriesAnalysisApiTests(ResultsApiFactory api) : IClassFixtur
         // Refused whole: nothing of the results was indexed, and the analysis is still running.
         var admin = await api.LoginAsync();
         Assert.DoesNotContain(derivedSeries, await SeriesOfStudyAsync(admin, study));
-        using var finished = await worker.PostAsJsonAsync($"{path}/finished", new { attempt = 1, usecase = "qct", triage_status = "Routine",
-            files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"], ["json"] = ["report.json"] } }, Ct);
+        using var finished = await worker.PostAsJsonAsync($"{path}/finished", new
+        {
+            attempt = 1,
+            usecase = "qct",
+            triage_status = "Routine",
+            files = new Dictionary<string, string[]> { ["sc"] = ["sc-0001.dcm"], ["json"] = ["report.json"] }
+        }, Ct);
         Assert.Equal(HttpStatusCode.NoContent, finished.StatusCode);
 
         Assert.Equal(new[] { series, derivedSeries }.Order(StringComparer.Ordinal), (await SeriesOfStudyAsync(admin, study)).Order(StringComparer.Ordinal));
