@@ -595,7 +595,7 @@ public static class DicomWebApi
                 }
 
                 var (instance, failure) = await store.StageAsync(source, section.Body, study, ct);
-                if (failure?.Reason == StoreFailure.OutOfResources)
+                if (failure?.OverUploadLimit == true)
                 {
                     throw new UploadTooLargeException(limits.MaxUploadBytes);
                 }

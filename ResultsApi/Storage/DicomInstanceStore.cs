@@ -6,13 +6,17 @@ using Microsoft.Extensions.Options;
 namespace Imaging.ResultsApi.Storage;
 
 /// <summary>Why an instance was not stored: a DICOMweb Failure Reason (PS3.18, Store Instances Response) and words.</summary>
-public sealed record StoreFailure(ushort Reason, string Message, string? SopClassUid = null, string? SopInstanceUid = null)
+public sealed record StoreFailure(ushort Reason, string Message, string? SopClassUid = null, string? SopInstanceUid = null, bool OverUploadLimit = false)
 {
     /// <summary>0xC000: the instance could not be understood (not Part-10, malformed, missing or invalid UIDs).</summary>
     public const ushort CannotUnderstand = 0xC000;
 
-    /// <summary>0xA700: out of resources (larger than the upload limit).</summary>
+    /// <summary>0xA700: out of resources: larger than the upload limit (<see cref="OverUploadLimit"/>), or no space left on the archive's disk.</summary>
     public const ushort OutOfResources = 0xA700;
+
+    public static StoreFailure DiskFull(string? sopClassUid = null, string? sopInstanceUid = null) => new(OutOfResources,
+        "No space is left on the archive's disk: the instance was not stored and nothing of it was kept. Send it again once space is freed.",
+        sopClassUid, sopInstanceUid);
 
     /// <summary>0x0110: processing failure.</summary>
     public const ushort ProcessingFailure = 0x0110;
@@ -41,7 +45,10 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
         return staged is null ? (null, failure) : await CommitAsync(db, staged, cancellationToken);
     }
 
-    /// <summary>Writes and checks an instance; on refusal nothing is left. <see cref="StoreFailure.OutOfResources"/> means it was over the upload limit.</summary>
+    /// <summary>
+    /// Writes and checks an instance; on refusal nothing is left. <see cref="StoreFailure.OverUploadLimit"/> says it was
+    /// over the upload limit; a full disk is <see cref="StoreFailure.DiskFull"/>.
+    /// </summary>
     public async Task<(StagedInstance? Staged, StoreFailure? Failure)> StageAsync(Guid sourceId, Stream content, string? expectedStudyUid,
         CancellationToken cancellationToken)
     {
@@ -53,7 +60,12 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
         }
         catch (UploadTooLargeException tooLarge)
         {
-            return (null, new StoreFailure(StoreFailure.OutOfResources, tooLarge.Message));
+            return (null, new StoreFailure(StoreFailure.OutOfResources, tooLarge.Message, OverUploadLimit: true));
+        }
+        catch (IOException full) when (ResultStorage.IsDiskFull(full))
+        {
+            // The partial file is already gone (the writer deletes what it did not finish).
+            return (null, StoreFailure.DiskFull());
         }
 
         var kept = false;
@@ -88,7 +100,16 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
             var placed = false;
             if (!File.Exists(target))
             {
-                ResultStorage.CommitStaged(staged.Path, target);
+                try
+                {
+                    storage.CommitStaged(staged.Path, target);
+                }
+                catch (IOException full) when (ResultStorage.IsDiskFull(full))
+                {
+                    // A new study's or series' folder needs a little room too.
+                    return (null, StoreFailure.DiskFull(instance.SopClassUid, instance.SopInstanceUid));
+                }
+
                 placed = true;
                 if (await InsertNewAsync(db, instance, cancellationToken))
                 {
@@ -118,7 +139,7 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
 
             if (!placed)
             {
-                ResultStorage.CommitStaged(staged.Path, target);
+                storage.CommitStaged(staged.Path, target);
             }
 
             if (existing is null)

@@ -149,20 +149,56 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
         }
     }
 
-    public static void CommitStaged(string stagedPath, string target)
+    /// <summary>Whether an I/O error says the disk (or the user's quota on it) is full: ENOSPC or EDQUOT.</summary>
+    public static bool IsDiskFull(IOException error) =>
+        error.HResult is 28 or 122 || error.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Renames a staged file (its data already on disk) into place, and makes the new name durable.</summary>
+    public void CommitStaged(string stagedPath, string target)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var folder = Path.GetDirectoryName(target)!;
+        var made = MakeFolder(folder);
         File.Move(stagedPath, target, overwrite: true);
+        SyncFolders(folder, made);
+    }
+
+    /// <summary>Makes a folder and those above it it needs; the highest one made, or null when it was there.</summary>
+    private static string? MakeFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var highest = folder;
+        while (Path.GetDirectoryName(highest) is { } parent && !Directory.Exists(parent))
+        {
+            highest = parent;
+        }
+
+        Directory.CreateDirectory(folder);
+        return highest;
+    }
+
+    /// <summary>After a rename into <paramref name="folder"/>: that folder, and the parents of any folder just made for it, to disk.</summary>
+    private void SyncFolders(string folder, string? made)
+    {
+        if (options.Value.SyncToDisk)
+        {
+            DiskSync.Folders(folder, made is null ? folder : Path.GetDirectoryName(made));
+        }
     }
 
     /// <summary>
     /// Copies the upload to <paramref name="target"/>, hashing it on the way, through a temporary name renamed at the end
-    /// (so a reader never sees half a file) unless the target is a staging name already. Reads from the client are
+    /// (so a reader never sees half a file) unless the target is a staging name already; with
+    /// <see cref="StorageOptions.SyncToDisk"/> the data is on disk before the rename, and the name after. Reads from the client are
     /// asynchronous; writes to the page cache are synchronous, which on Linux saves a thread-pool hop per write.
     /// </summary>
     private async Task<StoredFile> WriteAsync(string target, Stream content, CancellationToken cancellationToken, bool viaTemporary = true)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var folder = Path.GetDirectoryName(target)!;
+        var made = MakeFolder(folder);
         var temporary = viaTemporary ? Path.Combine(Path.GetDirectoryName(target)!, $".upload-{Guid.NewGuid():N}.tmp") : target;
         var completed = false;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
@@ -184,11 +220,17 @@ public sealed class ResultStorage(IOptions<StorageOptions> options)
                     sha.AppendData(buffer, 0, read);
                     file.Write(buffer, 0, read);
                 }
+
+                if (options.Value.SyncToDisk)
+                {
+                    file.Flush(flushToDisk: true);
+                }
             }
 
             if (viaTemporary)
             {
                 File.Move(temporary, target, overwrite: true);
+                SyncFolders(folder, made);
             }
 
             completed = true;

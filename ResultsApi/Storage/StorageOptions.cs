@@ -34,6 +34,12 @@ public sealed class StorageOptions
     [Range(1, long.MaxValue)]
     public long MaxInflatedDicomBytes { get; set; } = 256L << 20;
 
+    /// <summary>
+    /// Whether a stored file is on disk before the request is answered: its data fsynced before it is renamed into place,
+    /// and its folder (with any folder made for it) after, so a 200 survives a power cut. Off only for throwaway stores.
+    /// </summary>
+    public bool SyncToDisk { get; set; } = true;
+
     /// <summary>What an upload request's body may hold beyond <see cref="MaxUploadBytes"/>: multipart headers and boundaries.</summary>
     public const long MultipartOverheadBytes = 1L << 20;
 }

@@ -194,7 +194,7 @@ public sealed class DicomWebReadTests(ResultsApiFactory api) : IClassFixture<Res
         return (client, study, series, instances, uids);
     }
 
-    private static async Task<List<byte[]>> PartsAsync(HttpResponseMessage response, string partType = "application/dicom")
+    internal static async Task<List<byte[]>> PartsAsync(HttpResponseMessage response, string partType = "application/dicom")
     {
         using (response)
         {
