@@ -45,6 +45,13 @@ static async Task<int> RunAsync(string[] args)
         .WithApiReference()
         .WithExternalHttpEndpoints();
 
+    // AppHost:AnalyseStableSeries=false stops series being analysed by themselves once complete (only /compute then):
+    // the ingest benchmarks measure storing alone, as the archive beside them does.
+    if (!builder.Configuration.GetValue("AppHost:AnalyseStableSeries", true))
+    {
+        resultsApi.WithEnvironment("SeriesAnalysis__QueueWhenStableFor", "00:00:00");
+    }
+
     // The worker's service account on ResultsApi: one generated password, given to both.
     var workerPassword = builder.AddSecret("workflowworker-password");
     resultsApi.WithEnvironment("Bootstrap__WorkerPassword", workerPassword);

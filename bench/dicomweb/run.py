@@ -71,7 +71,9 @@ def main():
         template = os.path.join(work, "template.dcm")
         subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench/dicomweb/template.py"), template], check=True)
 
-        apphost, _, state, password = app_host.start(work)
+        # Storing measured as storing: Orthanc beside analyses nothing, and the series' own analyses (queued once each
+        # series is complete) would share the two cores with the measured requests.
+        apphost, _, state, password = app_host.start(work, "--AppHost:AnalyseStableSeries=false")
         procs.append(("apphost", apphost))
         resource = {r["name"]: r for r in state["resources"]}
         api_base = resource["resultsapi"]["endpoints"][0]
