@@ -14,7 +14,6 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<ImportDbContext>("importdb", settings =>
 {
     settings.DisableRetry = true;
-    settings.ConnectionString = PostgresStatements.WithAutoPrepare(settings.ConnectionString);
 }, options => options.UseNpgsql(PostgresRetries.Short));
 builder.AddOptionalRedisClient("redis");
 

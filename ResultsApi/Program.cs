@@ -21,7 +21,6 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings =>
 {
     settings.DisableRetry = true;
-    settings.ConnectionString = PostgresStatements.WithAutoPrepare(settings.ConnectionString);
 }, options => options.UseNpgsql(PostgresRetries.Short));
 builder.AddOptionalRedisClient("redis");
 builder.AddMessageBus("messaging");
