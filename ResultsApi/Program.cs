@@ -29,6 +29,8 @@ builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.S
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
 builder.Services.AddSingleton<ResultStorage>();
+builder.Services.AddSingleton<NewInstanceIndex>();
+builder.Services.AddHostedService(services => services.GetRequiredService<NewInstanceIndex>());
 builder.Services.AddSingleton<DicomInstanceStore>();
 builder.Services.AddOptions<SignedLinkOptions>().BindConfiguration(SignedLinkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<SignedLinks>();

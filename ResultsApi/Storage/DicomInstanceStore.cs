@@ -36,7 +36,7 @@ public sealed record StagedInstance(string Path, StoredFile File, DicomInstance 
 /// The same instance sent again with the same bytes changes nothing; with new bytes it replaces the old copy. A
 /// refused instance leaves nothing behind.
 /// </summary>
-public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time, IOptions<StorageOptions> options)
+public sealed class DicomInstanceStore(ResultStorage storage, NewInstanceIndex index, TimeProvider time, IOptions<StorageOptions> options)
 {
     public async Task<(StoredInstance? Stored, StoreFailure? Failure)> StoreAsync(ResultsDbContext db, Guid sourceId, Stream content, string? expectedStudyUid,
         CancellationToken cancellationToken)
@@ -111,7 +111,9 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
                 }
 
                 placed = true;
-                if (await InsertNewAsync(db, instance, cancellationToken))
+                // Indexed with the rows of the requests storing at the same moment (one statement, one commit for all).
+                var inserted = index.TryInsertAsync(instance) is { } grouped ? await grouped : await InsertNewAsync(db, instance, cancellationToken);
+                if (inserted)
                 {
                     return (new StoredInstance(instance, Changed: true), null);
                 }
@@ -180,7 +182,7 @@ public sealed class DicomInstanceStore(ResultStorage storage, TimeProvider time,
         }
     }
 
-    /// <summary>Indexes a new instance; false when a row for its SOP Instance UID exists already (nothing changes then).</summary>
+    /// <summary>Indexes a new instance on its own (when <see cref="NewInstanceIndex"/> takes no rows); false when a row for its SOP Instance UID exists already.</summary>
     private static async Task<bool> InsertNewAsync(ResultsDbContext db, DicomInstance i, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO dicom_instances (source_id, study_instance_uid, series_instance_uid, sop_instance_uid, sop_class_uid, patient_id,
