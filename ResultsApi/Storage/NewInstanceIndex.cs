@@ -28,10 +28,10 @@ public sealed partial class NewInstanceIndex(IServiceScopeFactory scopes, ILogge
         RETURNING source_id, sop_instance_uid
         """;
 
-    private readonly Channel<PendingRow> queue = Channel.CreateUnbounded<PendingRow>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingRow> _queue = Channel.CreateUnbounded<PendingRow>(new UnboundedChannelOptions { SingleReader = true });
 
     // Rows are taken only while the writer runs: a host that never started it (a command, a test of one piece) indexes inline.
-    private volatile bool writing;
+    private volatile bool _writing;
 
     /// <summary>
     /// Indexes a new instance; false when a row for its SOP Instance UID exists already (nothing changes then). Null when
@@ -40,17 +40,17 @@ public sealed partial class NewInstanceIndex(IServiceScopeFactory scopes, ILogge
     public Task<bool>? TryInsertAsync(DicomInstance instance)
     {
         var pending = new PendingRow(instance, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        return writing && queue.Writer.TryWrite(pending) ? pending.Inserted.Task : null;
+        return _writing && _queue.Writer.TryWrite(pending) ? pending.Inserted.Task : null;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         List<PendingRow> group = [];
         List<PendingRow> next = [];
-        writing = true;
+        _writing = true;
         try
         {
-            while (next.Count > 0 || await queue.Reader.WaitToReadAsync(stoppingToken))
+            while (next.Count > 0 || await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 Gather(next, group);
                 await WriteAsync(group, CancellationToken.None);
@@ -60,8 +60,8 @@ public sealed partial class NewInstanceIndex(IServiceScopeFactory scopes, ILogge
         {
             // Stopping: no row is taken any more (callers index their own), and every row already taken is written, since
             // its file is in place and its request waits for it.
-            queue.Writer.TryComplete();
-            while (next.Count > 0 || queue.Reader.TryPeek(out _))
+            _queue.Writer.TryComplete();
+            while (next.Count > 0 || _queue.Reader.TryPeek(out _))
             {
                 Gather(next, group);
                 await WriteAsync(group, CancellationToken.None);
@@ -84,7 +84,7 @@ public sealed partial class NewInstanceIndex(IServiceScopeFactory scopes, ILogge
             (keys.Add(row.Key) && group.Count < MaxGroup ? group : next).Add(row);
         }
 
-        while (group.Count < MaxGroup && queue.Reader.TryRead(out var row))
+        while (group.Count < MaxGroup && _queue.Reader.TryRead(out var row))
         {
             (keys.Add(row.Key) ? group : next).Add(row);
         }
