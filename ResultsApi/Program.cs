@@ -1,73 +1,13 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Imaging.ResultsApi.Analysis;
-using Imaging.ResultsApi.Apis;
 using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Caching;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Messaging;
-using Imaging.ResultsApi.OpenApi;
-using Imaging.ResultsApi.QualitySessions;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Scalar.AspNetCore;
+using Imaging.ResultsApi.Extensions;
 
+// ResultsApi: the results, DICOMweb and series-analysis API. What it is made of, its request pipeline and its endpoints
+// are in Extensions/Extensions.cs; this file is the order they come in.
 var builder = WebApplication.CreateBuilder(args);
 var tokensCommand = args is ["tokens", ..];
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings =>
-{
-    settings.DisableRetry = true;
-}, options => options.UseNpgsql(PostgresRetries.Short));
-builder.AddOptionalRedisClient("redis");
-builder.AddMessageBus("messaging");
-
-builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
-builder.Services.AddSingleton<ResultStorage>();
-builder.Services.AddSingleton<NewInstanceIndex>();
-builder.Services.AddHostedService(services => services.GetRequiredService<NewInstanceIndex>());
-builder.Services.AddSingleton<DicomInstanceStore>();
-builder.Services.AddOptions<SignedLinkOptions>().BindConfiguration(SignedLinkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<SignedLinks>();
-builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
-// Bounded: token validations and result ownership, one unit each.
-builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
-builder.Services.AddScoped<TokenService>();
-builder.Services.AddSingleton<SourceTokens>();
-builder.Services.AddHostedService<DatabaseStartup>();
-builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<OutboxSignal>();
-builder.Services.AddSingleton<Outbox>();
-builder.Services.AddHostedService<OutboxDispatcher>();
-builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAnalysisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddScoped<SeriesAnalysisQueue>();
-builder.Services.AddSingleton<StableSeriesQueue>();
-builder.Services.AddHostedService(services => services.GetRequiredService<StableSeriesQueue>());
-builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<OptionalRedis>();
-builder.Services.AddSingleton<FinishedResultsCache>();
-builder.Services.AddOptions<QualitySessionOptions>().BindConfiguration(QualitySessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-
-builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-builder.Services.AddAuthorization();
-builder.Services.AddResultsApiRateLimits();
-// Framework-written problems (unbindable body, unknown path) get a detail saying what to do, as the handlers' own do.
-builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.Describe);
-builder.Services.ConfigureHttpJsonOptions(json =>
-{
-    // The source platform's wire format: snake_case fields, enums by name.
-    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-    json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-});
-// Request body sizes, multipart parts and JSON depth; upload endpoints say so (AcceptsUpload).
-builder.AddInputLimits();
-builder.Services.AddResultsApiOpenApi();
+builder.AddApplicationServices();
 
 if (tokensCommand)
 {
@@ -83,35 +23,8 @@ if (args is ["tokens", .. var command])
     return await SourceTokenCommand.RunAsync(app.Services, command, Console.Out, Console.Error, CancellationToken.None);
 }
 
-app.UseSecurityDefaults();
-// A request that cannot be bound (bad JSON, a value outside an enum) is the client's error, not a 500.
-app.UseExceptionHandler(new ExceptionHandlerOptions
-{
-    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-});
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseRateLimiter();
-
-app.MapDefaultEndpoints();
-app.MapOpenApi();
-app.MapScalarApiReference(scalar => scalar.DisableDefaultFonts());
-app.MapLoginApi();
-app.MapGroup("/api/v1/exam")
-    .RequireAuthorization()
-    .MapScanHierarchyApi()
-    .MapTaskResultsApi()
-    .MapDicomFilesApi();
-app.MapSeriesResultsApi();
-app.MapSeriesAnalysisApi();
-app.MapQualitySessionsApi();
-app.MapGroup(DicomWebApi.Prefix)
-    .RequireAuthorization()
-    .MapDicomWebApi();
-app.MapGroup("/api/v1/workflow")
-    .RequireAuthorization()
-    .MapWorkflowManagerApi();
+app.UseApplicationPipeline();
+app.MapResultsApi();
 
 app.Run();
 return 0;

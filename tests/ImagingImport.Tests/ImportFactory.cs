@@ -44,7 +44,9 @@ public sealed class ImportFactory(TestServers servers) : WebApplicationFactory<P
         builder.UseSetting("Import:ServiceKey", ServiceKey);
         builder.UseSetting("Import:PseudonymKey", "pseudonym key for the import tests");
         builder.UseSetting("Import:MinimumCohortSize", "3");
-        builder.UseSetting("Import:MaxAttempts", "8");
+        // Enough that a study outlives a stand-in failing a third of its calls at random: an attempt of several calls fails
+        // about three times in five there, so 8 attempts lost a study of six about one run in eight; 30 lose one in thousands.
+        builder.UseSetting("Import:MaxAttempts", "30");
         builder.UseSetting("Import:FirstBackoff", "00:00:00.010");
         builder.UseSetting("Import:MaxBackoff", "00:00:00.020");
         builder.UseSetting("Import:ImportInBackground", "false");
