@@ -52,7 +52,7 @@ public static class Extensions
             })
             .RemoveAllResilienceHandlers();
         builder.Services.AddScoped<StudyImporter>();
-        builder.Services.AddHostedService<DatabaseStartup>();
+        builder.Services.AddHostedService<ImportDatabaseStartup>();
         builder.Services.AddSingleton<QueuedCallerIdentities>();
         builder.Services.AddSingleton<ImportQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ImportQueue>());

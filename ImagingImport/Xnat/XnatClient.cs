@@ -87,8 +87,8 @@ public sealed class XnatClient(HttpClient http, IOptions<XnatOptions> options, X
         return response.StatusCode switch
         {
             HttpStatusCode.OK or HttpStatusCode.Created => new XnatImportOutcome(XnatImportResult.Imported, text.Trim()),
-            HttpStatusCode.Conflict => new XnatImportOutcome(XnatImportResult.AlreadyExists, Shorten(text)),
-            HttpStatusCode.BadRequest => new XnatImportOutcome(XnatImportResult.Rejected, Shorten(text)),
+            HttpStatusCode.Conflict => new XnatImportOutcome(XnatImportResult.AlreadyExists, text.Trim().Shorten(300)),
+            HttpStatusCode.BadRequest => new XnatImportOutcome(XnatImportResult.Rejected, text.Trim().Shorten(300)),
             _ => throw Failure(response, text),
         };
     }
@@ -215,13 +215,11 @@ public sealed class XnatClient(HttpClient http, IOptions<XnatOptions> options, X
 
     private static Exception Failure(HttpResponseMessage response, string text)
     {
-        var what = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {Shorten(text)}";
+        var what = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {text.Trim().Shorten(300)}";
         return (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
             ? new XnatUnavailableException(what)
             : new XnatRefusedException(response.StatusCode, what);
     }
-
-    private static string Shorten(string text) => text.Length > 300 ? text[..300] : text.Trim();
 }
 
 /// <summary>The XNAT session id, shared by every (transient) client; one login at a time.</summary>

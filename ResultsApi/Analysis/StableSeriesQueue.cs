@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Imaging.ResultsApi.Analysis;
 
 /// <summary>
-/// Queues the analysis of every series that has had no new instance for <see cref="SeriesAnalysisOptions.QueueWhenStableFor"/>
+/// Queues the analysis of every series that has had no new instance for <see cref="StableSeriesOptions.QueueWhenStableFor"/>
 /// and was never queued. One replica scans per interval, the one that takes the scan's lease in Redis; the lease only
 /// saves work: without Redis every replica scans, and the analysis row's unique index still lets only one queue a series.
 /// </summary>
-public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOptions<SeriesAnalysisOptions> options, TimeProvider time,
+public sealed partial class StableSeriesQueue(IServiceScopeFactory scopes, IOptions<StableSeriesOptions> options, TimeProvider time,
     OptionalRedis redis, ILogger<StableSeriesQueue> logger) : BackgroundService
 {
     private const int BatchSize = 100;

@@ -17,7 +17,7 @@ internal static class ApiProblems
 
         problem = TypedResults.Problem(
             title: "Malformed id",
-            detail: $"'{Truncate(value)}' is not a valid {what}: use a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6, as the API answered it.",
+            detail: $"'{value.Shorten(80)}' is not a valid {what}: use a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6, as the API answered it.",
             statusCode: StatusCodes.Status400BadRequest);
         return false;
     }
@@ -31,7 +31,7 @@ internal static class ApiProblems
             return true;
         }
 
-        problem = BadRequest("Malformed id", $"'{Truncate(value)}' is not a valid {what}: use a positive integer, as the API answered it.");
+        problem = BadRequest("Malformed id", $"'{value.Shorten(80)}' is not a valid {what}: use a positive integer, as the API answered it.");
         return false;
     }
 
@@ -93,8 +93,6 @@ internal static class ApiProblems
                     : BadRequest("Malformed form", $"{unreadable.Message} Send a well-formed multipart/form-data body."));
         }
     }
-
-    private static string Truncate(string value) => value.Length > 80 ? value[..80] + "…" : value;
 
     private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -29,7 +29,7 @@ public static partial class QualitySessionsApi
 
         if (QualityTargetCatalogue.Find(target) is null)
         {
-            return ApiProblems.BadRequest("Unknown target", $"'{Shorten(target)}' is not a known target; the known targets are {known}.");
+            return ApiProblems.BadRequest("Unknown target", $"'{target.Shorten(80)}' is not a known target; the known targets are {known}.");
         }
 
         if (!request.HasFormContentType)
@@ -111,7 +111,7 @@ public static partial class QualitySessionsApi
         if (stray is not null)
         {
             return (null, ApiProblems.BadRequest("Unexpected part",
-                $"'{Shorten(stray)}' is not a part of this form; it holds the files {BeforeField}, {AfterField} and {BatchField}."));
+                $"'{stray.Shorten(80)}' is not a part of this form; it holds the files {BeforeField}, {AfterField} and {BatchField}."));
         }
 
         List<Upload> uploads = [];
@@ -137,7 +137,7 @@ public static partial class QualitySessionsApi
             var part = upload.Role == QualityImageRole.batch ? BatchField : upload.File.Name;
             if (ResultStorage.ValidateFileName(upload.Name) is { } badName)
             {
-                return (null, ApiProblems.BadRequest("Invalid file name", $"'{Shorten(upload.Name)}' in {part}: {badName}"));
+                return (null, ApiProblems.BadRequest("Invalid file name", $"'{upload.Name.Shorten(80)}' in {part}: {badName}"));
             }
 
             if (upload.Role == QualityImageRole.batch && !batchNames.Add(upload.Name))

@@ -94,7 +94,7 @@ public static partial class QualitySessionsApi
         {
             return ApiProblems.BadRequest("Wrong images", $"The report holds exactly the session's target images ({string.Join(", ", images.Select(i => i.FileName))})"
                 + (missing.Count > 0 ? $"; missing: {string.Join(", ", missing)}" : "")
-                + (extra.Count > 0 ? $"; not target images of the session: {string.Join(", ", extra.Select(Shorten))}" : "") + ".");
+                + (extra.Count > 0 ? $"; not target images of the session: {string.Join(", ", extra.Select(name => name.Shorten(80)))}" : "") + ".");
         }
 
         foreach (var image in images)
@@ -222,6 +222,4 @@ public static partial class QualitySessionsApi
                 statusCode: StatusCodes.Status409Conflict);
         }
     }
-
-    private static string Shorten(string value) => value.Length > 80 ? value[..80] + "…" : value;
 }

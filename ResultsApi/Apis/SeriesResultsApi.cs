@@ -79,7 +79,7 @@ public static partial class SeriesResultsApi
     public const string WaitingStage = "waiting for the series to be complete";
 
     private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
-        Microsoft.Extensions.Options.IOptions<SeriesAnalysisOptions> analysisOptions, CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<StableSeriesOptions> analysisOptions, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateAsync(request, db, series, ct);
         if (refused is not null)

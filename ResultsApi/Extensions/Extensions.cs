@@ -43,12 +43,12 @@ public static class Extensions
         builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
         builder.Services.AddScoped<TokenService>();
         builder.Services.AddSingleton<SourceTokens>();
-        builder.Services.AddHostedService<DatabaseStartup>();
+        builder.Services.AddHostedService<ResultsDatabaseStartup>();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddHostedService<OutboxDispatcher>();
-        builder.Services.AddOptions<SeriesAnalysisOptions>().BindConfiguration(SeriesAnalysisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StableSeriesOptions>().BindConfiguration(StableSeriesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<SeriesAnalysisQueue>();
         builder.Services.AddSingleton<StableSeriesQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<StableSeriesQueue>());

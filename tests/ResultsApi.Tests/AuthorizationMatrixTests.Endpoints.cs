@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ResultsApi.Tests;
@@ -50,7 +51,7 @@ public sealed partial class AuthorizationMatrixTests
             var leak = response.IsSuccessStatusCode || anyStatus ? body?.Invoke(text) : null;
             if (!expect(response.StatusCode) || leak is not null)
             {
-                failures.Add($"{endpoint.Key} ({request.RequestUri}): {(int)response.StatusCode} {leak} {Shorten(text)}");
+                failures.Add($"{endpoint.Key} ({request.RequestUri}): {(int)response.StatusCode} {leak} {text.Shorten(300)}");
             }
         }
 
@@ -58,8 +59,6 @@ public sealed partial class AuthorizationMatrixTests
     }
 
     private static void AssertNone(List<string> failures) => Assert.True(failures.Count == 0, $"{failures.Count} failure(s):\n" + string.Join("\n", failures));
-
-    private static string Shorten(string text) => text.Length > 300 ? text[..300] + "…" : text;
 
     private List<Endpoint> Endpoints() => [.. api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
         .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => new Endpoint(method, e)))];

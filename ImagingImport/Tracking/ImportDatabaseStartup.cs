@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Imaging.ImagingImport.Tracking;
 
 /// <summary>Applies importdb's migrations before the service takes requests or starts importing.</summary>
-internal sealed class DatabaseStartup(IServiceProvider services) : IHostedService
+internal sealed class ImportDatabaseStartup(IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

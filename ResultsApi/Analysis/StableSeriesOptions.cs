@@ -2,7 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Imaging.ResultsApi.Analysis;
 
-public sealed class SeriesAnalysisOptions
+/// <summary>When a series counts as complete and is queued for analysis by itself (section SeriesAnalysis).</summary>
+public sealed class StableSeriesOptions
 {
     public const string SectionName = "SeriesAnalysis";
 

@@ -9,7 +9,7 @@ namespace Imaging.ResultsApi.Data;
 /// Before the service takes requests: applies the migrations, and when no user exists and a bootstrap password is
 /// configured (the app host gives one in development), creates the first source and admin.
 /// </summary>
-internal sealed partial class DatabaseStartup(IServiceProvider services, IOptions<BootstrapOptions> bootstrap, TimeProvider time, ILogger<DatabaseStartup> logger)
+internal sealed partial class ResultsDatabaseStartup(IServiceProvider services, IOptions<BootstrapOptions> bootstrap, TimeProvider time, ILogger<ResultsDatabaseStartup> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
