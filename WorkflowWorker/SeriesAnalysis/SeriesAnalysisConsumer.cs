@@ -4,12 +4,11 @@ using System.Text.Json.Serialization;
 using Imaging.Contracts;
 using Imaging.Dicom;
 using Imaging.WorkflowWorker.ResultsApi;
-using Imaging.WorkflowWorker.SeriesAnalysis;
 using Imaging.WorkflowWorker.SeriesAnalysis.ChestCt;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Imaging.WorkflowWorker;
+namespace Imaging.WorkflowWorker.SeriesAnalysis;
 
 /// <summary>
 /// Analyses a series by its modality's use case: per-slice and series statistics (HU for CT), previews rendered with a

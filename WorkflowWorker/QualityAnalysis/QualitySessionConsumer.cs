@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Imaging.Contracts;
 using Imaging.Contracts.QualityTargets;
-using Imaging.WorkflowWorker.QualityAnalysis;
 using Imaging.WorkflowWorker.QualityAnalysis.Colour;
 using Imaging.WorkflowWorker.QualityAnalysis.Images;
 using Imaging.WorkflowWorker.QualityAnalysis.Measurements;
@@ -11,7 +10,7 @@ using Imaging.WorkflowWorker.ResultsApi;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Imaging.WorkflowWorker;
+namespace Imaging.WorkflowWorker.QualityAnalysis;
 
 /// <summary>
 /// Measures the two target images of an image-quality session against the ISO 19264-1 levels and reports every

@@ -1,11 +1,10 @@
 using Imaging.Contracts;
 using Imaging.Contracts.RawData;
-using Imaging.WorkflowWorker.Reconstruction;
 using Imaging.WorkflowWorker.ResultsApi;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Imaging.WorkflowWorker;
+namespace Imaging.WorkflowWorker.Reconstruction;
 
 /// <summary>
 /// Reconstructs a record: takes the job at ResultsApi (which moves the task to INPROGRESS, or says the job is stale
