@@ -1,13 +1,14 @@
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Imaging.ResultsApi.Apis;
 
 /// <summary>The problem details every endpoint group answers with, worded for the person reading them.</summary>
 internal static class ApiProblems
 {
-    public static bool TryParseId(string value, string what, out Guid id, out IResult problem)
+    public static bool TryParseId(string value, string what, out Guid id, out ProblemHttpResult problem)
     {
         if (Guid.TryParse(value, out id))
         {
@@ -23,7 +24,7 @@ internal static class ApiProblems
     }
 
     /// <summary>The integer ids of the workflow manager (records, workflow definitions): positive, digits only; 400 otherwise.</summary>
-    public static bool TryParseNumber(string value, string what, out int id, out IResult problem)
+    public static bool TryParseNumber(string value, string what, out int id, out ProblemHttpResult problem)
     {
         if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id) && id > 0)
         {
@@ -35,26 +36,26 @@ internal static class ApiProblems
         return false;
     }
 
-    public static IResult NotFound(string what, Guid id) =>
+    public static ProblemHttpResult NotFound(string what, Guid id) =>
         TypedResults.Problem(title: $"{Capitalise(what)} not found", detail: $"There is no {what} {id}; it may have been deleted. Check the id.",
             statusCode: StatusCodes.Status404NotFound);
 
-    public static IResult OtherSource(string what) =>
+    public static ProblemHttpResult OtherSource(string what) =>
         TypedResults.Problem(title: $"Another source's {what}", statusCode: StatusCodes.Status403Forbidden,
             detail: $"This {what} belongs to another source than yours; only users of its own source may use it. Check the id.");
 
-    public static IResult BadRequest(string title, string detail) =>
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    /// <summary>404 when missing, 403 when another source's, null when the caller may see it (the worker's service account sees every source).</summary>
-    public static IResult? Check(Guid? ownerSource, CurrentUser user, string what, Guid id) =>
+    /// <summary>The refusal of an item to a caller: 404 when missing, 403 when another source's, null when the caller may see it (the worker's service account sees every source).</summary>
+    public static ProblemHttpResult? Refusal(Guid? ownerSource, CurrentUser user, string what, Guid id) =>
         ownerSource is null ? NotFound(what, id) : ownerSource != user.SourceId && user.Role != Roles.Service ? OtherSource(what) : null;
 
     /// <summary>
     /// The preamble of every endpoint that addresses one item: parse its id (400), load it with the source it belongs
     /// to, then 404 when missing or 403 when another source's. Either <c>Refusal</c> or <c>Item</c> is set.
     /// </summary>
-    public static async Task<(Guid Id, T? Item, IResult? Refusal)> FindOwnedAsync<T>(string idText, string what, CurrentUser user,
+    public static async Task<(Guid Id, T? Item, ProblemHttpResult? Refusal)> FindOwnedAsync<T>(string idText, string what, CurrentUser user,
         Func<Guid, Task<(T? Item, Guid? Source)>> load)
     {
         if (!TryParseId(idText, $"{what} id", out var id, out var problem))
@@ -63,7 +64,7 @@ internal static class ApiProblems
         }
 
         var (item, source) = await load(id);
-        return (id, item, Check(source, user, what, id));
+        return (id, item, Refusal(source, user, what, id));
     }
 
     /// <summary>
@@ -71,7 +72,7 @@ internal static class ApiProblems
     /// body is counted as it is read), 400 "Too many parts" over the part limit, 400 when it is malformed. Nothing is
     /// written to the storage root while the form is read (the framework buffers large parts in its own temporary files).
     /// </summary>
-    public static async Task<(IFormCollection? Form, IResult? Problem)> ReadFormAsync(HttpRequest request, long maxUploadBytes, CancellationToken ct)
+    public static async Task<(IFormCollection? Form, ProblemHttpResult? Problem)> ReadFormAsync(HttpRequest request, long maxUploadBytes, CancellationToken ct)
     {
         var body = new UploadLimitStream(request.Body, maxUploadBytes + StorageOptions.MultipartOverheadBytes);
         request.Body = body;

@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Net.Http.Headers;
@@ -31,7 +32,7 @@ public static class DicomFilesApi
         return exam;
     }
 
-    private static async Task<IResult> GetDicomAsync(string workflow_id, string task_id, string result_id, string filename,
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetDicomAsync(string workflow_id, string task_id, string result_id, string filename,
         ResultsDbContext db, ResultStorage storage, IMemoryCache cache, HttpContext http, CancellationToken ct)
     {
         // The name is checked before anything touches the disk.
@@ -56,7 +57,7 @@ public static class DicomFilesApi
             entry.Size = 1;
             return source;
         });
-        if (ApiProblems.Check(owner, CurrentUser.From(http.User), "result", resultId) is { } refused)
+        if (ApiProblems.Refusal(owner, CurrentUser.From(http.User), "result", resultId) is { } refused)
         {
             return refused;
         }

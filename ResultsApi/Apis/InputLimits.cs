@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
@@ -64,7 +65,7 @@ public static class InputLimits
     }
 
     /// <summary>The problem details of every upload over a size limit.</summary>
-    public static IResult TooLarge(long limit) =>
+    public static ProblemHttpResult TooLarge(long limit) =>
         TypedResults.Problem(title: "Upload too large", statusCode: StatusCodes.Status413PayloadTooLarge,
             detail: $"The upload is larger than the {limit} bytes accepted. Send at most {limit} bytes, or the files in several requests.");
 }

@@ -1,5 +1,6 @@
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.OpenApi;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
@@ -18,17 +19,15 @@ public static class LoginApi
                 + "expires_in seconds unused. Attempts are limited per client address and per username (429 with Retry-After).")
             .WithMetadata(new DocumentedBody(null, "application/x-www-form-urlencoded", JsonSchemaType.Object, "The OAuth2 password grant.",
                 ["username:text", "password:text", "grant_type:text"]))
-            .Produces<TokenOut>()
             .ProducesError(StatusCodes.Status400BadRequest, "Not a form, another grant_type than 'password', or no username or password.")
             .ProducesError(StatusCodes.Status401Unauthorized, "The username or the password is wrong.")
             .WithResponseExample(StatusCodes.Status200OK, """{"access_token": "k3n0Vb1…", "token_type": "bearer", "expires_in": 3600, "username": "admin", "role": "admin"}""");
-        login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithName("logout").WithSummary("Revoke the access token used for this request.")
-            .Produces(StatusCodes.Status204NoContent);
+        login.MapPost("/logout", LogoutAsync).RequireAuthorization().WithName("logout").WithSummary("Revoke the access token used for this request.");
         return app;
     }
 
-    private static async Task<IResult> LoginAsync(HttpRequest request, TokenService tokens, LoginUsernameLimiter limiter, IOptions<AuthOptions> options,
-        CancellationToken ct)
+    private static async Task<Results<Ok<TokenOut>, ProblemHttpResult, RateLimits.RetryAfterResult>> LoginAsync(HttpRequest request, TokenService tokens,
+        LoginUsernameLimiter limiter, IOptions<AuthOptions> options, CancellationToken ct)
     {
         if (!request.HasFormContentType)
         {
@@ -63,7 +62,7 @@ public static class LoginApi
         return TypedResults.Ok(new TokenOut(issued.AccessToken, "bearer", expiresIn, issued.User.Username, issued.User.Role));
     }
 
-    private static async Task<IResult> LogoutAsync(HttpRequest request, TokenService tokens, CancellationToken ct)
+    private static async Task<NoContent> LogoutAsync(HttpRequest request, TokenService tokens, CancellationToken ct)
     {
         await tokens.RevokeAsync(request.Headers.Authorization.ToString()["Bearer ".Length..].Trim(), ct);
         return TypedResults.NoContent();

@@ -1,6 +1,7 @@
 using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Apis;
@@ -23,7 +24,7 @@ public static class ScanHierarchyApi
             .WithSummary("Copy an exam template with its workflows and tasks into a new exam.")
             .Produces<ExamOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound);
         exams.MapGet("/{exam_id}", GetExamAsync).WithName("get_exam").WithSummary("Get an exam.")
-            .Produces<ExamOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         exams.MapPut("/{exam_id}", UpdateExamAsync).WithName("update_exam").WithSummary("Update an exam.")
             .Produces<ExamOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(ExamExample);
         exams.MapDelete("/{exam_id}", DeleteExamAsync).WithName("delete_exam").WithSummary("Delete an exam with its workflows, tasks and results.")
@@ -35,7 +36,7 @@ public static class ScanHierarchyApi
         workflows.MapGet("/all/{exam_id}", ListWorkflowsAsync).WithName("list_exam_workflows").WithSummary("Workflows of an exam.")
             .Produces<List<WorkflowOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
         workflows.MapGet("/{workflow_id}", GetWorkflowAsync).WithName("get_exam_workflow").WithSummary("Get a workflow.")
-            .Produces<WorkflowOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflows.MapPut("/{workflow_id}", UpdateWorkflowAsync).WithName("update_exam_workflow").WithSummary("Update a workflow.")
             .Produces<WorkflowOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
         workflows.MapDelete("/{workflow_id}", DeleteWorkflowAsync).WithName("delete_exam_workflow").WithSummary("Delete a workflow with its tasks and results.")
@@ -47,7 +48,7 @@ public static class ScanHierarchyApi
         tasks.MapGet("/all/{workflow_id}", ListTasksAsync).WithName("list_tasks").WithSummary("Tasks of a workflow.")
             .Produces<List<TaskOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
         tasks.MapGet("/{task_id}", GetTaskAsync).WithName("get_task").WithSummary("Get a task.")
-            .Produces<TaskOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         tasks.MapPut("/{task_id}", UpdateTaskAsync).WithName("update_task").WithSummary("Update a task.")
             .Produces<TaskOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
         tasks.MapDelete("/{task_id}", DeleteTaskAsync).WithName("delete_task").WithSummary("Delete a task with its results.")
@@ -122,7 +123,7 @@ public static class ScanHierarchyApi
 
         var user = CurrentUser.From(http.User);
         var template = await db.Exams.AsNoTracking().Include(e => e.Workflows).ThenInclude(w => w.Tasks).SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (ApiProblems.Check(template?.SourceId, user, "exam template", id) is { } refused)
+        if (ApiProblems.Refusal(template?.SourceId, user, "exam template", id) is { } refused)
         {
             return refused;
         }
@@ -158,10 +159,10 @@ public static class ScanHierarchyApi
         return TypedResults.Created($"/api/v1/exam/{exam.Id}", ExamOut.From(exam));
     }
 
-    private static async Task<IResult> GetExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<ExamOut>, ProblemHttpResult>> GetExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (_, exam, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
-        return refused ?? TypedResults.Ok(ExamOut.From(exam!));
+        return refused is not null ? refused : TypedResults.Ok(ExamOut.From(exam!));
     }
 
     private static async Task<IResult> UpdateExamAsync(string exam_id, ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
@@ -193,7 +194,7 @@ public static class ScanHierarchyApi
     private static async Task<IResult> CreateWorkflowAsync(WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var source = await db.Exams.Where(e => e.Id == payload.ExamId).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "exam", payload.ExamId) is { } refused)
+        if (ApiProblems.Refusal(source, CurrentUser.From(http.User), "exam", payload.ExamId) is { } refused)
         {
             return refused;
         }
@@ -226,10 +227,10 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(items.Select(WorkflowOut.From).ToList());
     }
 
-    private static async Task<IResult> GetWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<WorkflowOut>, ProblemHttpResult>> GetWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (_, workflow, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
-        return refused ?? TypedResults.Ok(WorkflowOut.From(workflow!));
+        return refused is not null ? refused : TypedResults.Ok(WorkflowOut.From(workflow!));
     }
 
     private static async Task<IResult> UpdateWorkflowAsync(string workflow_id, WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
@@ -261,7 +262,7 @@ public static class ScanHierarchyApi
     private static async Task<IResult> CreateTaskAsync(TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var source = await db.Workflows.Where(w => w.Id == payload.WorkflowId).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(source, CurrentUser.From(http.User), "workflow", payload.WorkflowId) is { } refused)
+        if (ApiProblems.Refusal(source, CurrentUser.From(http.User), "workflow", payload.WorkflowId) is { } refused)
         {
             return refused;
         }
@@ -295,10 +296,10 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(items.Select(TaskOut.From).ToList());
     }
 
-    private static async Task<IResult> GetTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<TaskOut>, ProblemHttpResult>> GetTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (_, task, refused) = await FindTaskAsync(task_id, db.Tasks.AsNoTracking(), http, ct);
-        return refused ?? TypedResults.Ok(TaskOut.From(task!));
+        return refused is not null ? refused : TypedResults.Ok(TaskOut.From(task!));
     }
 
     private static async Task<IResult> UpdateTaskAsync(string task_id, TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
@@ -327,21 +328,21 @@ public static class ScanHierarchyApi
         return TypedResults.NoContent();
     }
 
-    private static Task<(Guid Id, Exam? Item, IResult? Refusal)> FindExamAsync(string id, IQueryable<Exam> exams, HttpContext http, CancellationToken ct) =>
+    private static Task<(Guid Id, Exam? Item, ProblemHttpResult? Refusal)> FindExamAsync(string id, IQueryable<Exam> exams, HttpContext http, CancellationToken ct) =>
         ApiProblems.FindOwnedAsync(id, "exam", CurrentUser.From(http.User), async key =>
         {
             var exam = await exams.SingleOrDefaultAsync(e => e.Id == key, ct);
             return (exam, exam?.SourceId);
         });
 
-    private static Task<(Guid Id, Workflow? Item, IResult? Refusal)> FindWorkflowAsync(string id, IQueryable<Workflow> workflows, HttpContext http, CancellationToken ct) =>
+    private static Task<(Guid Id, Workflow? Item, ProblemHttpResult? Refusal)> FindWorkflowAsync(string id, IQueryable<Workflow> workflows, HttpContext http, CancellationToken ct) =>
         ApiProblems.FindOwnedAsync(id, "workflow", CurrentUser.From(http.User), async key =>
         {
             var found = await workflows.Where(w => w.Id == key).Select(w => new { Workflow = w, w.Exam!.SourceId }).SingleOrDefaultAsync(ct);
             return (found?.Workflow, found?.SourceId);
         });
 
-    private static Task<(Guid Id, ScanTask? Item, IResult? Refusal)> FindTaskAsync(string id, IQueryable<ScanTask> tasks, HttpContext http, CancellationToken ct) =>
+    private static Task<(Guid Id, ScanTask? Item, ProblemHttpResult? Refusal)> FindTaskAsync(string id, IQueryable<ScanTask> tasks, HttpContext http, CancellationToken ct) =>
         ApiProblems.FindOwnedAsync(id, "task", CurrentUser.From(http.User), async key =>
         {
             var found = await tasks.Where(t => t.Id == key).Select(t => new { Task = t, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);

@@ -280,7 +280,7 @@ public static partial class SeriesResultsApi
         }
 
         var owner = await db.SourceApiTokens.Where(t => t.Id == id).Select(t => (Guid?)t.SourceId).SingleOrDefaultAsync(ct);
-        if (ApiProblems.Check(owner, CurrentUser.From(http.User), "token", id) is { } refused)
+        if (ApiProblems.Refusal(owner, CurrentUser.From(http.User), "token", id) is { } refused)
         {
             return refused;
         }

@@ -20,31 +20,31 @@ public static class TaskResultsApi
         results.MapPost("", CreateBlankAsync).WithName("create_blank_result").WithSummary("Create a blank result for a task (task_id as query parameter).")
             .WithDescription("The parent task must exist and be the caller's source's (404 'Creation unsuccessful' otherwise, as the seed raises) "
                 + "and must not be a template (400).")
-            .Produces<ResultOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, NotFound);
+            .ProducesProblems(BadRequest, NotFound);
         results.MapGet("/{result_id}", GetAsync).WithName("get_result").WithSummary("Get a result.")
-            .Produces<ResultOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         results.MapGet("/all/{task_id}", ListAsync).WithName("get_all_task_results").WithSummary("All results of a task, oldest first.")
             .WithDescription("A task that does not exist, or that the caller may not see, has no results: 200 with an empty list, as the seed answers.")
-            .Produces<List<ResultOut>>().ProducesProblems(BadRequest);
+            .ProducesProblems(BadRequest);
         results.MapDelete("/{result_id}", DeleteAsync).WithName("delete_result").WithSummary("Delete a result and its files.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         results.MapPut("/{result_id}", SetAsync).WithName("set_result").WithSummary("Update the fields of a result the payload carries (type, directory, files, meta).")
             .WithDescription("A field left out (or null) keeps its value, as the seed's set_result updates only the fields given.")
-            .Produces<ResultOut>().ProducesProblems(BadRequest, Forbidden, NotFound)
+            .ProducesProblems(BadRequest, Forbidden, NotFound)
             .WithRequestExample("""{"type": "DICOM", "directory": "", "files": ["image-001.dcm"], "meta": {"protocol": "t1_se"}}""");
         results.MapPost("/{result_id}/files", UploadMultipartAsync).WithName("upload_result_files").DisableAntiforgery().AcceptsUpload()
             .WithSummary("Upload one or more files into a result (multipart form).")
             .WithDescription("Each file is stored under its own name (a name again replaces the file) and recorded in the result's files and meta.files.")
             .AcceptsForm("Any number of file fields; each file keeps its file name.", "files[]")
-            .Produces<List<StoredFile>>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge);
         results.MapPut("/{result_id}/files/{filename}", UploadRawAsync).WithName("put_result_file").AcceptsUpload()
             .WithSummary("Upload one file into a result (raw body).")
             .AcceptsRaw("application/octet-stream", "The file's bytes, as they are.")
-            .Produces<StoredFile>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge);
         return exam;
     }
 
-    private static async Task<IResult> CreateBlankAsync(string? task_id, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<ResultOut>, ProblemHttpResult>> CreateBlankAsync(string? task_id, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         if (task_id is null)
         {
@@ -78,13 +78,13 @@ public static class TaskResultsApi
         return TypedResults.Created($"/api/v1/exam/result/{result.Id}", ResultOut.From(result));
     }
 
-    private static async Task<IResult> GetAsync(string result_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<ResultOut>, ProblemHttpResult>> GetAsync(string result_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (_, found, refused) = await FindResultAsync(result_id, db.Results.AsNoTracking(), http, ct);
-        return refused ?? TypedResults.Ok(ResultOut.From(found!.Result));
+        return refused is not null ? refused : TypedResults.Ok(ResultOut.From(found!.Result));
     }
 
-    private static async Task<IResult> ListAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<List<ResultOut>>, ProblemHttpResult>> ListAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
         {
@@ -103,7 +103,7 @@ public static class TaskResultsApi
         return TypedResults.Ok(results.Select(ResultOut.From).ToList());
     }
 
-    private static async Task<IResult> DeleteAsync(string result_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string result_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
     {
         var (id, found, refused) = await FindResultAsync(result_id, db.Results, http, ct);
         if (refused is not null)
@@ -117,7 +117,7 @@ public static class TaskResultsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, IOptions<StorageOptions> limits,
+    private static async Task<Results<Ok<ResultOut>, ProblemHttpResult>> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, IOptions<StorageOptions> limits,
         CancellationToken ct)
     {
         if (!ApiProblems.TryParseId(result_id, "result id", out _, out var problem))
@@ -156,7 +156,7 @@ public static class TaskResultsApi
         return TypedResults.Ok(ResultOut.From(result));
     }
 
-    private static async Task<IResult> UploadMultipartAsync(string result_id, HttpRequest request, ResultsDbContext db, ResultStorage storage,
+    private static async Task<Results<Created<List<StoredFile>>, ProblemHttpResult>> UploadMultipartAsync(string result_id, HttpRequest request, ResultsDbContext db, ResultStorage storage,
         IOptions<StorageOptions> storageOptions, CancellationToken ct)
     {
         if (!request.HasFormContentType)
@@ -196,14 +196,14 @@ public static class TaskResultsApi
         return TypedResults.Created($"/api/v1/exam/result/{result_id}", stored);
     }
 
-    private static async Task<IResult> UploadRawAsync(string result_id, string filename, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    private static async Task<Results<Created<StoredFile>, ProblemHttpResult>> UploadRawAsync(string result_id, string filename, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
     {
         var outcome = await StoreAsync(result_id, filename, request.Body, request.HttpContext, db, storage, ct);
-        return outcome.Problem ?? TypedResults.Created($"/api/v1/exam/result/{result_id}", outcome.File);
+        return outcome.Problem is not null ? outcome.Problem : TypedResults.Created($"/api/v1/exam/result/{result_id}", outcome.File!);
     }
 
     /// <summary>Stores a file and records it in the result's files and meta.files (size, SHA-256), so both stay consistent with the disk.</summary>
-    private static async Task<(StoredFile? File, IResult? Problem)> StoreAsync(string resultIdText, string name, Stream content, HttpContext http,
+    private static async Task<(StoredFile? File, ProblemHttpResult? Problem)> StoreAsync(string resultIdText, string name, Stream content, HttpContext http,
         ResultsDbContext db, ResultStorage storage, CancellationToken ct)
     {
         if (ResultStorage.ValidateFileName(name) is { } badName)
@@ -245,7 +245,7 @@ public static class TaskResultsApi
     /// <summary>A result with the workflow it lives under (for its folder), after the id and source checks.</summary>
     private sealed record OwnedResult(Result Result, Guid WorkflowId);
 
-    private static Task<(Guid Id, OwnedResult? Item, IResult? Refusal)> FindResultAsync(string id, IQueryable<Result> results, HttpContext http, CancellationToken ct) =>
+    private static Task<(Guid Id, OwnedResult? Item, ProblemHttpResult? Refusal)> FindResultAsync(string id, IQueryable<Result> results, HttpContext http, CancellationToken ct) =>
         ApiProblems.FindOwnedAsync(id, "result", CurrentUser.From(http.User), async key =>
         {
             var found = await results.Where(r => r.Id == key)

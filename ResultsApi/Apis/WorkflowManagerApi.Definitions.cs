@@ -116,7 +116,7 @@ public static partial class WorkflowManagerApi
         var definition = await db.WorkflowDefinitions.SingleOrDefaultAsync(w => w.Id == id, ct);
         var refused = definition is null
             ? TypedResults.Problem(title: "Workflow not found", detail: $"There is no workflow {id}; GET /api/v1/workflow/ lists yours.", statusCode: StatusCodes.Status404NotFound)
-            : ApiProblems.Check(definition.SourceId, CurrentUser.From(http.User), "workflow", Guid.Empty);
+            : ApiProblems.Refusal(definition.SourceId, CurrentUser.From(http.User), "workflow", Guid.Empty);
         return refused is null ? (definition, null) : (null, refused);
     }
 

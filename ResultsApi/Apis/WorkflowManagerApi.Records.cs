@@ -26,7 +26,7 @@ public static partial class WorkflowManagerApi
             return ApiProblems.BadRequest("Unknown task", $"There is no task {payload.TaskId} to hold the record; check task_id, or create the task first.");
         }
 
-        if (ApiProblems.Check(task.SourceId, CurrentUser.From(http.User), "task", payload.TaskId) is { } refused)
+        if (ApiProblems.Refusal(task.SourceId, CurrentUser.From(http.User), "task", payload.TaskId) is { } refused)
         {
             return refused;
         }
@@ -223,7 +223,7 @@ public static partial class WorkflowManagerApi
             .Select(r => new { Record = r, r.Task!.WorkflowId, r.Task.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
         var refused = found is null
             ? TypedResults.Problem(title: "Record not found", detail: $"There is no record {id}; check the id.", statusCode: StatusCodes.Status404NotFound)
-            : ApiProblems.Check(found.SourceId, CurrentUser.From(http.User), "record", Guid.Empty);
+            : ApiProblems.Refusal(found.SourceId, CurrentUser.From(http.User), "record", Guid.Empty);
         return refused is null ? (new OwnedRecord(found!.Record, found.WorkflowId), null) : (null, refused);
     }
 }

@@ -58,7 +58,7 @@ public static class RateLimits
     }
 
     /// <summary>429 with Retry-After in whole seconds (at least 1) and a problem details body that says the same.</summary>
-    public static IResult TooManyAttempts(TimeSpan? retryAfter)
+    public static RetryAfterResult TooManyAttempts(TimeSpan? retryAfter)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
         return new RetryAfterResult(seconds, TypedResults.Problem(
@@ -80,7 +80,8 @@ public static class RateLimits
         });
     }
 
-    private sealed class RetryAfterResult(long seconds, IResult inner) : IResult
+    /// <summary>A problem with the Retry-After header in whole seconds.</summary>
+    public sealed class RetryAfterResult(long seconds, IResult inner) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
@@ -102,7 +103,7 @@ public sealed class LoginUsernameLimiter(IOptions<RateLimitOptions> options) : I
         }));
 
     /// <summary>Null when the attempt may go ahead, otherwise the 429 to answer.</summary>
-    public IResult? Refuse(string username)
+    public RateLimits.RetryAfterResult? Refuse(string username)
     {
         // Usernames are matched exactly at login; folding case here only makes the limit stricter.
         using var lease = _limiter.AttemptAcquire(username.ToUpperInvariant());
