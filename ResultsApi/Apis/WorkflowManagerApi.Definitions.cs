@@ -8,6 +8,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -20,7 +21,7 @@ public static partial class WorkflowManagerApi
 {
     private const string DefinitionExample = """{"name": "cartesian", "description": "2D Cartesian reconstruction", "version": "1", "author": "imaging", "definition": {"steps": ["fft"]}}""";
 
-    private static async Task<IResult> CreateAsync(WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Created<WorkflowDefinitionOut>, ProblemHttpResult>> CreateAsync(WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         IOptions<StorageOptions> limits, CancellationToken ct)
     {
         if (Validate(payload, limits.Value.MaxJsonDepth) is { } invalid)
@@ -51,14 +52,14 @@ public static partial class WorkflowManagerApi
         return TypedResults.Created($"/api/v1/workflow/{definition.Id}", WorkflowDefinitionOut.From(definition));
     }
 
-    private static async Task<IResult> ListAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<List<WorkflowDefinitionOut>>> ListAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var source = CurrentUser.From(http.User).SourceId;
         var items = await db.WorkflowDefinitions.AsNoTracking().Where(w => w.SourceId == source).OrderBy(w => w.Id).ToListAsync(ct);
         return TypedResults.Ok(items.Select(WorkflowDefinitionOut.From).ToList());
     }
 
-    private static async Task<IResult> MetaListAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<List<WorkflowMetaOut>>> MetaListAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var source = CurrentUser.From(http.User).SourceId;
         var items = await db.WorkflowDefinitions.AsNoTracking().Where(w => w.SourceId == source).OrderBy(w => w.Id)
@@ -66,13 +67,13 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(items);
     }
 
-    private static async Task<IResult> GetAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<WorkflowDefinitionOut>, ProblemHttpResult>> GetAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
-        return refused ?? TypedResults.Ok(WorkflowDefinitionOut.From(definition!));
+        return refused is not null ? refused : TypedResults.Ok(WorkflowDefinitionOut.From(definition!));
     }
 
-    private static async Task<IResult> UpdateAsync(string workflow_id, WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Ok<WorkflowDefinitionOut>, ProblemHttpResult>> UpdateAsync(string workflow_id, WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         IOptions<StorageOptions> limits, CancellationToken ct)
     {
         var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
@@ -92,7 +93,7 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(WorkflowDefinitionOut.From(definition));
     }
 
-    private static async Task<IResult> DeleteAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
         if (refused is not null)
@@ -105,7 +106,7 @@ public static partial class WorkflowManagerApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<(WorkflowDefinition? Definition, IResult? Refusal)> FindDefinitionAsync(string idText, ResultsDbContext db, HttpContext http,
+    private static async Task<(WorkflowDefinition? Definition, ProblemHttpResult? Refusal)> FindDefinitionAsync(string idText, ResultsDbContext db, HttpContext http,
         CancellationToken ct)
     {
         if (!ApiProblems.TryParseNumber(idText, "workflow id", out var id, out var problem))
@@ -120,7 +121,7 @@ public static partial class WorkflowManagerApi
         return refused is null ? (definition, null) : (null, refused);
     }
 
-    private static IResult? Validate(WorkflowDefinitionIn payload, int maxJsonDepth)
+    private static ProblemHttpResult? Validate(WorkflowDefinitionIn payload, int maxJsonDepth)
     {
         if (InputLimits.CheckNesting(payload.Definition, "The definition", maxJsonDepth) is { } tooDeep)
         {

@@ -8,6 +8,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -18,7 +19,7 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>Raw-data records: created, their upload queueing a RecoJob through the outbox, and the reconstructed DICOM as download and as streamed image.</summary>
 public static partial class WorkflowManagerApi
 {
-    private static async Task<IResult> CreateRecordAsync(RecordIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<RecordOut>, ProblemHttpResult>> CreateRecordAsync(RecordIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var task = await db.Tasks.Where(t => t.Id == payload.TaskId).Select(t => new { t.IsTemplate, t.Workflow!.Exam!.SourceId }).SingleOrDefaultAsync(ct);
         if (task is null)
@@ -42,10 +43,10 @@ public static partial class WorkflowManagerApi
         return TypedResults.Created($"/api/v1/workflow/record/{record.Id}", RecordOut.From(record));
     }
 
-    private static async Task<IResult> GetRecordAsync(string record_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> GetRecordAsync(string record_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (record, refused) = await FindRecordAsync(record_id, db, http, ct);
-        return refused ?? TypedResults.Ok(RecordOut.From(record!.Record));
+        return refused is not null ? refused : TypedResults.Ok(RecordOut.From(record!.Record));
     }
 
     private static async Task<IResult> UploadAsync(string record_id, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
@@ -190,7 +191,7 @@ public static partial class WorkflowManagerApi
             : TypedResults.PhysicalFile(storage.RecordPath(record.Id, record.FileName), "application/octet-stream", enableRangeProcessing: true);
     }
 
-    private static async Task<(List<string>? Files, IResult? Refusal)> FinishedFilesAsync(string recordIdText, ResultsDbContext db, ResultStorage storage,
+    private static async Task<(List<string>? Files, ProblemHttpResult? Refusal)> FinishedFilesAsync(string recordIdText, ResultsDbContext db, ResultStorage storage,
         HttpContext http, CancellationToken ct)
     {
         var (found, refused) = await FindRecordAsync(recordIdText, db, http, ct);
@@ -212,7 +213,7 @@ public static partial class WorkflowManagerApi
 
     private sealed record OwnedRecord(RawDataRecord Record, Guid WorkflowId);
 
-    private static async Task<(OwnedRecord? Record, IResult? Refusal)> FindRecordAsync(string idText, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<(OwnedRecord? Record, ProblemHttpResult? Refusal)> FindRecordAsync(string idText, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         if (!ApiProblems.TryParseNumber(idText, "record id", out var id, out var problem))
         {

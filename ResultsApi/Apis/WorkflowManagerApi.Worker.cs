@@ -8,6 +8,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -18,7 +19,7 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>The worker's calls while it reconstructs (service role): started, progress, finished with its images, failed.</summary>
 public static partial class WorkflowManagerApi
 {
-    private static async Task<IResult> StartedAsync(string record_id, ReconstructionStarted payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Ok<ReconstructionContext>, ProblemHttpResult>> StartedAsync(string record_id, ReconstructionStarted payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
@@ -55,7 +56,7 @@ public static partial class WorkflowManagerApi
             exam.Id, exam.Name, exam.PatientId, exam.DatetimeCreated));
     }
 
-    private static async Task<IResult> ProgressAsync(string record_id, ReconstructionProgress payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<NoContent, ProblemHttpResult>> ProgressAsync(string record_id, ReconstructionProgress payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
         // 100 is FINISHED's alone: a progress report never claims the work is done.
@@ -96,7 +97,7 @@ public static partial class WorkflowManagerApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> FinishedAsync(string record_id, ReconstructionFinished payload, ResultsDbContext db, ResultStorage storage, HttpContext http,
+    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> FinishedAsync(string record_id, ReconstructionFinished payload, ResultsDbContext db, ResultStorage storage, HttpContext http,
         TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
@@ -135,7 +136,7 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(RecordOut.From(record));
     }
 
-    private static async Task<IResult> FailedAsync(string record_id, ReconstructionFailed payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> FailedAsync(string record_id, ReconstructionFailed payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var (found, refused) = await FindRecordAsync(record_id, db, http, ct);

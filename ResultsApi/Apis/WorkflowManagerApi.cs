@@ -8,6 +8,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -30,23 +31,21 @@ public static partial class WorkflowManagerApi
         const int Conflict = StatusCodes.Status409Conflict;
         workflow.MapPost("/", CreateAsync).WithName("create_workflow").WithSummary("Create a workflow definition.")
             .WithDescription("400 when the payload is invalid; 404 'Creation unsuccessful' (as the seed raises) when the database will not keep it.")
-            .Produces<WorkflowDefinitionOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, NotFound).WithRequestExample(DefinitionExample);
-        workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.")
-            .Produces<List<WorkflowDefinitionOut>>();
-        workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.")
-            .Produces<List<WorkflowMetaOut>>();
+            .ProducesProblems(BadRequest, NotFound).WithRequestExample(DefinitionExample);
+        workflow.MapGet("/", ListAsync).WithName("get_workflow_list").WithSummary("All workflow definitions of your source.");
+        workflow.MapGet("/meta/", MetaListAsync).WithName("get_workflow_meta_list").WithSummary("Id, name, description, version and author of every definition.");
         workflow.MapGet("/{workflow_id}", GetAsync).WithName("get_workflow").WithSummary("Get a workflow definition.")
-            .Produces<WorkflowDefinitionOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflow.MapPut("/{workflow_id}/", UpdateAsync).WithName("update_workflow").WithSummary("Update a workflow definition.")
-            .Produces<WorkflowDefinitionOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(DefinitionExample);
+            .ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(DefinitionExample);
         workflow.MapDelete("/{workflow_id}", DeleteAsync).WithName("delete_workflow").WithSummary("Delete a workflow definition.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
 
         workflow.MapPost("/record", CreateRecordAsync).WithName("create_record").WithSummary("Create a raw-data record for a task.")
-            .Produces<RecordOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden)
+            .ProducesProblems(BadRequest, Forbidden)
             .WithRequestExample("""{"task_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}""");
         workflow.MapGet("/record/{record_id}", GetRecordAsync).WithName("get_record").WithSummary("A record and the state of its reconstruction.")
-            .Produces<RecordOut>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflow.MapPost("/upload/{record_id}/", UploadAsync).WithName("upload_result").DisableAntiforgery().AcceptsUpload()
             .WithSummary("Upload a record's raw data (.npy complex k-space, multipart field 'file') and queue its reconstruction.")
             .WithDescription("The .npy holds complex64 or complex128 k-space. Each upload starts a new reconstruction of the record; "
@@ -68,22 +67,22 @@ public static partial class WorkflowManagerApi
         worker.MapGet("/raw", RawDataAsync).WithName("get_record_raw_data").WithSummary("The record's raw data, for the worker.")
             .ProducesFile("application/octet-stream", "The .npy file as uploaded.").ProducesProblems(BadRequest, NotFound);
         worker.MapPost("/started", StartedAsync).WithName("reconstruction_started").WithSummary("The worker took the job: task INPROGRESS.")
-            .Produces<ReconstructionContext>().ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"input": "records/12/kspace.npy"}""");
         worker.MapPost("/progress", ProgressAsync).WithName("reconstruction_progress")
             .WithSummary("How far the reconstruction is: the task's progress (percent) and status message (stage).")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"generation": 1, "percent": 45, "stage": "reconstructing slice 2 of 4"}""");
         worker.MapPost("/finished", FinishedAsync).WithName("reconstruction_finished").WithSummary("The series is uploaded: result DICOM, task FINISHED.")
-            .Produces<RecordOut>().ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"generation": 1, "files": ["image-001.dcm"]}""");
         worker.MapPost("/failed", FailedAsync).WithName("reconstruction_failed").WithSummary("The job failed for good: task ERROR with the reason.")
-            .Produces<RecordOut>().ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"generation": 1, "reason": "The k-space is not two-dimensional."}""");
         return workflow;
     }
 
-    private static IResult Conflict(string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+    private static ProblemHttpResult Conflict(string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
 
     // The trace id is in the text as well as the scope, so a console line can be matched to its trace by eye.
     private static string? TraceId => System.Diagnostics.Activity.Current?.TraceId.ToHexString();
