@@ -16,7 +16,7 @@ internal static class DemoProgram
         // Its console is its progress report; each HTTP call is in the dashboard's traces already.
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<DemoOptions>(DemoOptions.SectionName);
         // Service discovery names, as the app host hands them out (services__resultsapi__http__0, …).
         builder.Services.AddHttpClient(DemoRun.ResultsApi, client => client.BaseAddress = new Uri("http://resultsapi"));
         builder.Services.AddHttpClient(DemoRun.ImagingImport, client => client.BaseAddress = new Uri("http://imagingimport"));

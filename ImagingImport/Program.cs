@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseHttpApiDefaults();
 app.MapImagingImport();
 
 app.Run();

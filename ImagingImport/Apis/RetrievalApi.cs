@@ -6,6 +6,8 @@ using Imaging.ImagingImport.OpenApi;
 using Imaging.ImagingImport.Sources;
 using Imaging.ImagingImport.Tracking;
 using Imaging.ImagingImport.Xnat;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -25,58 +27,50 @@ public static class RetrievalApi
         retrieval.MapGet("/import_status_count/{project_id}", StatusCountAsync).WithName("get_import_status_count")
             .WithSummary("The import states of a project's cohort: successful, failed, processing, queued and queue_failed counts.")
             .WithDescription("Counts the studies of the cohort encoded_query names. 404 when XNAT has no such project; 502 when XNAT cannot be asked.")
-            .Produces<RetrievalBodies.ProjectRetrieval>()
-            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(BadGateway);
+            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(BadGateway)
+            .WithResponseExample(StatusCodes.Status200OK, RetrievalExamples.ProjectRetrieval);
         retrieval.MapPut("/reimport_imaging_project_studies/{project_id}", ReimportAsync).WithName("reimport_imaging_project_studies")
             .WithSummary("Queue the cohort's failed and queue_failed studies again (202).")
             .WithDescription("Each such study starts again from its first attempt. 403 when the deployment switched reimport off.")
-            .Produces<RetrievalBodies.ReimportQueued>(StatusCodes.Status202Accepted)
-            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithResponseExample(StatusCodes.Status202Accepted, RetrievalExamples.ReimportQueued);
         retrieval.MapPost("/import/{project_id}", ImportAsync).WithName("import_cohort")
             .WithSummary("Resolve the cohort at the source PACS and queue its studies for import into the XNAT project.")
             .WithDescription("Studies already tracked for the project are left as they are. 403 when the cohort is smaller than the deployment's "
                 + "minimum (small cohorts identify people); 404 when the project does not exist and create_project is not true; 502 when the "
                 + "source PACS or XNAT cannot be reached.")
-            .Produces<RetrievalBodies.ImportQueued>(StatusCodes.Status202Accepted)
             .ProducesProblem(BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(BadGateway);
+            .ProducesProblem(BadGateway)
+            .WithResponseExample(StatusCodes.Status202Accepted, RetrievalExamples.ImportQueued)
+            .WithResponseExample(StatusCodes.Status403Forbidden, RetrievalExamples.CohortTooSmall);
         retrieval.MapGet("/studies/{project_id}", StudiesAsync).WithName("list_project_studies")
             .WithSummary("A project's studies with status, attempts and last error (paged).")
-            .Produces<RetrievalBodies.StudyPage>().ProducesProblem(BadRequest);
+            .ProducesProblem(BadRequest)
+            .WithResponseExample(StatusCodes.Status200OK, RetrievalExamples.StudyPage);
         return app;
     }
 
-    private static async Task<IResult> StatusCountAsync(string project_id, string? encoded_query, ImportDbContext db, XnatClient xnat, CancellationToken ct)
+    private static async Task<Results<Ok<RetrievalBodies.ProjectRetrieval>, ProblemHttpResult>> StatusCountAsync([FromRoute(Name = "project_id")] string projectId, [FromQuery(Name = "encoded_query")] string? encodedQuery, ImportDbContext db, XnatClient xnat, CancellationToken ct)
     {
-        if (Parse(encoded_query) is var (query, hash, problem) && problem is not null)
+        if (Parse(encodedQuery) is var (query, hash, problem) && problem is not null)
         {
             return problem;
         }
 
-        if (await ProjectProblemAsync(project_id, xnat, ct) is { } missing)
+        if (await ProjectProblemAsync(projectId, xnat, ct) is { } missing)
         {
             return missing;
         }
 
-        var counts = await db.Studies.Where(s => s.ProjectId == project_id && s.CohortHash == hash).GroupBy(s => s.Status)
+        var counts = await db.Studies.Where(s => s.ProjectId == projectId && s.CohortHash == hash).GroupBy(s => s.Status)
             .Select(g => new { Status = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Status, g => g.Count, ct);
-        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.ProjectId == project_id, ct);
+        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.ProjectId == projectId, ct);
         int Count(ImportStatus status) => counts.GetValueOrDefault(status);
-        return TypedResults.Ok(new Dictionary<string, object>
-        {
-            ["project_creation_completed"] = project?.CreationCompleted ?? true,
-            ["import_status"] = new Dictionary<string, int>
-            {
-                ["successful_count"] = Count(ImportStatus.successful),
-                ["failed_count"] = Count(ImportStatus.failed),
-                ["processing_count"] = Count(ImportStatus.processing),
-                ["queued_count"] = Count(ImportStatus.queued),
-                ["queue_failed_count"] = Count(ImportStatus.queue_failed),
-            },
-        });
+        return TypedResults.Ok(new RetrievalBodies.ProjectRetrieval(project?.CreationCompleted ?? true, new RetrievalBodies.ImportStatusCounts(
+            Count(ImportStatus.successful), Count(ImportStatus.failed), Count(ImportStatus.processing), Count(ImportStatus.queued), Count(ImportStatus.queue_failed))));
     }
 
-    private static async Task<IResult> ReimportAsync(string project_id, string? encoded_query, ImportDbContext db, IOptions<ImportOptions> options,
+    private static async Task<Results<Accepted<RetrievalBodies.ReimportQueued>, ProblemHttpResult>> ReimportAsync([FromRoute(Name = "project_id")] string projectId, [FromQuery(Name = "encoded_query")] string? encodedQuery, ImportDbContext db, IOptions<ImportOptions> options,
         ImportQueue queue, XnatClient xnat, XnatCaller caller, QueuedCallerIdentities callers, TimeProvider time, CancellationToken ct)
     {
         if (!options.Value.ReimportEnabled)
@@ -85,18 +79,18 @@ public static class RetrievalApi
                 detail: "This deployment does not reimport studies (Import:ReimportEnabled is false); ask its administrator to switch it on.");
         }
 
-        if (string.IsNullOrWhiteSpace(encoded_query))
+        if (string.IsNullOrWhiteSpace(encodedQuery))
         {
             return TypedResults.Problem(title: "Empty query", detail: "Give the cohort whose failed studies to reimport as encoded_query: its JSON query, base64url-encoded.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (Parse(encoded_query) is var (_, hash, problem) && problem is not null)
+        if (Parse(encodedQuery) is var (_, hash, problem) && problem is not null)
         {
             return problem;
         }
 
         // A caller with XNAT credentials may reimport only into a project XNAT lets it see.
-        if (caller.Present && await ProjectProblemAsync(project_id, xnat, ct) is { } refused)
+        if (caller.Present && await ProjectProblemAsync(projectId, xnat, ct) is { } refused)
         {
             return refused;
         }
@@ -109,7 +103,7 @@ public static class RetrievalApi
         var queued = await db.Database.SqlQuery<long>($"""
             UPDATE study_imports SET status = 'queued', attempts = 0, next_attempt_at = {now}, datetime_updated = {now},
                    caller_identity_until = CASE WHEN {asCaller} THEN {identityUntil} END, caller_held_until = CASE WHEN {asCaller} THEN {heldUntil} END
-            WHERE project_id = {project_id} AND cohort_hash = {hash} AND status IN ('failed', 'queue_failed')
+            WHERE project_id = {projectId} AND cohort_hash = {hash} AND status IN ('failed', 'queue_failed')
             RETURNING id AS "Value"
             """).ToListAsync(ct);
         if (caller.Credentials is { } credentials)
@@ -118,19 +112,18 @@ public static class RetrievalApi
         }
 
         queue.Wake();
-        return TypedResults.Json(new Dictionary<string, object> { ["message"] = "Reimport queued", ["projectId"] = project_id, ["queued"] = queued.Count },
-            statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new RetrievalBodies.ReimportQueued("Reimport queued", projectId, queued.Count));
     }
 
-    private static async Task<IResult> ImportAsync(string project_id, string? encoded_query, bool? create_project, ImportDbContext db, DicomWebSource source,
+    private static async Task<Results<Accepted<RetrievalBodies.ImportQueued>, ProblemHttpResult>> ImportAsync([FromRoute(Name = "project_id")] string projectId, [FromQuery(Name = "encoded_query")] string? encodedQuery, [FromQuery(Name = "create_project")] bool? createProject, ImportDbContext db, DicomWebSource source,
         XnatClient xnat, XnatCaller caller, QueuedCallerIdentities callers, ImportQueue queue, IOptions<ImportOptions> options, TimeProvider time, CancellationToken ct)
     {
-        if (Parse(encoded_query) is var (query, hash, problem) && problem is not null)
+        if (Parse(encodedQuery) is var (query, hash, problem) && problem is not null)
         {
             return problem;
         }
 
-        if (!IsProjectId(project_id))
+        if (!IsProjectId(projectId))
         {
             return TypedResults.Problem(title: "Invalid project id", detail: InvalidProjectId, statusCode: StatusCodes.Status400BadRequest);
         }
@@ -160,16 +153,16 @@ public static class RetrievalApi
         bool created;
         try
         {
-            created = !await xnat.ProjectExistsAsync(project_id, ct);
-            if (created && create_project != true)
+            created = !await xnat.ProjectExistsAsync(projectId, ct);
+            if (created && createProject != true)
             {
-                return TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {project_id}; pass create_project=true to create it.",
+                return TypedResults.Problem(title: "Project not found", detail: $"XNAT has no project {projectId}; pass create_project=true to create it.",
                     statusCode: StatusCodes.Status404NotFound);
             }
 
             if (created)
             {
-                await xnat.CreateProjectAsync(project_id, autoArchive: true, ct);
+                await xnat.CreateProjectAsync(projectId, autoArchive: true, ct);
             }
         }
         catch (XnatRefusedException refused) when (CallerRefused(refused, xnat) is { } answer)
@@ -182,13 +175,13 @@ public static class RetrievalApi
         }
 
         var now = time.GetUtcNow();
-        if (!await db.Projects.AnyAsync(p => p.ProjectId == project_id, ct))
+        if (!await db.Projects.AnyAsync(p => p.ProjectId == projectId, ct))
         {
-            db.Projects.Add(new ImportProject { ProjectId = project_id, CreationCompleted = true, DatetimeCreated = now });
+            db.Projects.Add(new ImportProject { ProjectId = projectId, CreationCompleted = true, DatetimeCreated = now });
         }
 
         var uids = cohort.Keys.ToList();
-        var known = (await db.Studies.Where(s => s.ProjectId == project_id && uids.Contains(s.StudyInstanceUid)).Select(s => s.StudyInstanceUid).ToListAsync(ct))
+        var known = (await db.Studies.Where(s => s.ProjectId == projectId && uids.Contains(s.StudyInstanceUid)).Select(s => s.StudyInstanceUid).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
         // Queued by an XNAT caller: imported as that user, whose credentials this replica holds (in memory) until identityUntil.
         var identityUntil = now + options.Value.CallerIdentityLifetime;
@@ -197,12 +190,12 @@ public static class RetrievalApi
         {
             added.Add(new StudyImport
             {
-                ProjectId = project_id,
+                ProjectId = projectId,
                 CohortHash = hash!,
                 StudyInstanceUid = study.StudyInstanceUid,
                 PatientId = study.PatientId,
                 AccessionNumber = study.AccessionNumber,
-                SubjectLabel = Pseudonyms.SubjectLabel(options.Value.PseudonymKey, project_id, study.PatientId ?? study.StudyInstanceUid),
+                SubjectLabel = Pseudonyms.SubjectLabel(options.Value.PseudonymKey, projectId, study.PatientId ?? study.StudyInstanceUid),
                 Status = ImportStatus.queued,
                 NextAttemptAt = now,
                 CallerIdentityUntil = caller.Present ? identityUntil : null,
@@ -219,28 +212,21 @@ public static class RetrievalApi
         }
 
         queue.Wake();
-        return TypedResults.Json(new Dictionary<string, object>
-        {
-            ["message"] = "Import queued",
-            ["projectId"] = project_id,
-            ["project_created"] = created,
-            ["queued"] = cohort.Count - known.Count,
-            ["already_tracked"] = known.Count,
-        }, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new RetrievalBodies.ImportQueued("Import queued", projectId, created, cohort.Count - known.Count, known.Count));
     }
 
-    private static async Task<IResult> StudiesAsync(string project_id, string? status, int? limit, int? offset, ImportDbContext db, XnatClient xnat,
+    private static async Task<Results<Ok<RetrievalBodies.StudyPage>, ProblemHttpResult>> StudiesAsync([FromRoute(Name = "project_id")] string projectId, string? status, int? limit, int? offset, ImportDbContext db, XnatClient xnat,
         XnatCaller caller, CancellationToken ct)
     {
         // A caller with XNAT credentials sees only the studies of a project XNAT lets it see.
-        if (caller.Present && await ProjectProblemAsync(project_id, xnat, ct) is { } refused)
+        if (caller.Present && await ProjectProblemAsync(projectId, xnat, ct) is { } refused)
         {
             return refused;
         }
 
         var take = Math.Clamp(limit ?? 100, 1, 1000);
         var skip = Math.Max(offset ?? 0, 0);
-        var query = db.Studies.AsNoTracking().Where(s => s.ProjectId == project_id);
+        var query = db.Studies.AsNoTracking().Where(s => s.ProjectId == projectId);
         if (status is not null)
         {
             if (!Enum.TryParse<ImportStatus>(status, ignoreCase: false, out var wanted))
@@ -254,24 +240,15 @@ public static class RetrievalApi
 
         var total = await query.CountAsync(ct);
         var items = await query.OrderBy(s => s.Id).Skip(skip).Take(take)
-            .Select(s => new
-            {
-                study_instance_uid = s.StudyInstanceUid,
-                accession_number = s.AccessionNumber,
-                subject = s.SubjectLabel,
-                status = s.Status.ToString(),
-                attempts = s.Attempts,
-                last_error = s.LastError,
-                next_attempt_at = s.NextAttemptAt,
-                imported_at = s.DatetimeImported,
+            .Select(s => new RetrievalBodies.StudyItem(s.StudyInstanceUid, s.AccessionNumber, s.SubjectLabel, s.Status.ToString(), s.Attempts, s.LastError, s.NextAttemptAt,
+                s.DatetimeImported,
                 // Who the import runs as: the XNAT user who queued it (credentials held in memory), or the service account.
-                imported_as = s.CallerIdentityUntil != null ? "queuing_xnat_user" : "service_account",
-            })
+                s.CallerIdentityUntil != null ? "queuing_xnat_user" : "service_account"))
             .ToListAsync(ct);
-        return TypedResults.Ok(new { total, limit = take, offset = skip, items });
+        return TypedResults.Ok(new RetrievalBodies.StudyPage(total, take, skip, items));
     }
 
-    private static (CohortQuery? Query, string? Hash, IResult? Problem) Parse(string? encoded)
+    private static (CohortQuery? Query, string? Hash, ProblemHttpResult? Problem) Parse(string? encoded)
     {
         try
         {
@@ -284,7 +261,7 @@ public static class RetrievalApi
         }
     }
 
-    private static async Task<IResult?> ProjectProblemAsync(string project, XnatClient xnat, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> ProjectProblemAsync(string project, XnatClient xnat, CancellationToken ct)
     {
         if (!IsProjectId(project))
         {
@@ -308,7 +285,7 @@ public static class RetrievalApi
     }
 
     /// <summary>XNAT's 401 or 403 to the caller's own credentials, passed on as such; null for the service account's (a 502).</summary>
-    private static IResult? CallerRefused(XnatRefusedException refused, XnatClient xnat) => !xnat.ActsForCaller ? null : refused.Status switch
+    private static ProblemHttpResult? CallerRefused(XnatRefusedException refused, XnatClient xnat) => !xnat.ActsForCaller ? null : refused.Status switch
     {
         System.Net.HttpStatusCode.Unauthorized => TypedResults.Problem(title: "XNAT refused your credentials", detail: refused.Message, statusCode: StatusCodes.Status401Unauthorized),
         System.Net.HttpStatusCode.Forbidden => TypedResults.Problem(title: "No access to this XNAT project",
@@ -348,7 +325,7 @@ public static class RetrievalApi
         };
     }
 
-    private static IResult Unauthenticated => TypedResults.Problem(title: "Service key or XNAT credentials missing or wrong", statusCode: StatusCodes.Status401Unauthorized,
+    private static ProblemHttpResult Unauthenticated => TypedResults.Problem(title: "Service key or XNAT credentials missing or wrong", statusCode: StatusCodes.Status401Unauthorized,
         detail: "Send this deployment's service key in the X-Service-Key header, or your XNAT credentials (Authorization: Basic …, or Cookie: JSESSIONID=…).");
 }
 

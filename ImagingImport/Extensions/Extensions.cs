@@ -6,14 +6,13 @@ using Imaging.ImagingImport.Tracking;
 using Imaging.ImagingImport.Xnat;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Scalar.AspNetCore;
 
 namespace Imaging.ImagingImport.Extensions;
 
 /// <summary>What ImagingImport is made of (its database, XNAT and PACS clients, the import queue), its pipeline and endpoints.</summary>
 public static class Extensions
 {
-    /// <summary>The database and cache clients, the options, the XNAT and source PACS clients, the import queue, problem details and OpenAPI.</summary>
+    /// <summary>The database and cache clients, the options, the XNAT and source PACS clients, the import queue, and the shared problem details and OpenAPI.</summary>
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<ImportDbContext>("importdb", settings =>
@@ -22,7 +21,7 @@ public static class Extensions
         }, options => options.UseNpgsql(PostgresRetries.Short));
         builder.AddOptionalRedisClient("redis");
 
-        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<ImportOptions>(ImportOptions.SectionName);
         builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName);
         // XNAT: the target of every import. Checked when first used, so the service starts (and reports healthy) before one is configured.
         builder.Services.AddOptions<XnatOptions>().BindConfiguration(XnatOptions.SectionName).ValidateDataAnnotations();
@@ -56,20 +55,14 @@ public static class Extensions
         builder.Services.AddSingleton<QueuedCallerIdentities>();
         builder.Services.AddSingleton<ImportQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ImportQueue>());
-        // Framework-written problems (unbindable body, unknown path) get a detail saying what to do, as the handlers' own do.
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.Describe);
-        builder.Services.AddImagingImportOpenApi();
+        builder.AddHttpApiDefaults(ImagingImportOpenApi.Configure);
     }
 
-    /// <summary>Security headers, problem details, health, OpenAPI with its reference page, and the retrieval endpoints.</summary>
+    /// <summary>Health, OpenAPI with its reference page, and the retrieval endpoints.</summary>
     public static void MapImagingImport(this WebApplication app)
     {
-        app.UseSecurityDefaults();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
         app.MapDefaultEndpoints();
-        app.MapOpenApi();
-        app.MapScalarApiReference(scalar => scalar.DisableDefaultFonts());
+        app.MapApiReference();
         app.MapRetrievalApi();
     }
 }

@@ -1,13 +1,14 @@
+using Microsoft.AspNetCore.OpenApi;
+
 namespace Imaging.ImagingImport.OpenApi;
 
 /// <summary>The OpenAPI document at /openapi/v1.json, complete for every endpoint (tests/ImagingImport.Tests/OpenApiDocumentTests.cs keeps it so).</summary>
 public static class ImagingImportOpenApi
 {
-    public static IServiceCollection AddImagingImportOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(options =>
-        {
-            options.AddDocumentTransformer<ServiceKeySchemeTransformer>();
-            options.AddOperationTransformer<ServiceKeyResponsesTransformer>();
-            options.AddOperationTransformer<RetrievalExamplesTransformer>();
-        });
+    /// <summary>ImagingImport's transformers, for <see cref="HttpApiDefaults.AddHttpApiDefaults"/> (which adds the examples after them).</summary>
+    public static void Configure(OpenApiOptions options)
+    {
+        options.AddDocumentTransformer<ServiceKeySchemeTransformer>();
+        options.AddOperationTransformer<ServiceKeyResponsesTransformer>();
+    }
 }

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Imaging.ImagingImport.OpenApi;
 
 /// <summary>
-/// The shapes of the retrieval API's answers, for the document only: the handlers write them as dictionaries and
-/// anonymous objects with these field names (the seed's ProjectRetrieval and its JSON responses).
+/// The retrieval API's answers, with the seed's field names (its ProjectRetrieval and JSON responses): the handlers
+/// return them, and the OpenAPI document describes them from the handlers' signatures.
 /// </summary>
 public static class RetrievalBodies
 {
@@ -44,7 +44,7 @@ public static class RetrievalBodies
     public sealed record StudyItem(
         [property: JsonPropertyName("study_instance_uid")] string StudyInstanceUid,
         [property: JsonPropertyName("accession_number")] string? AccessionNumber,
-        [property: JsonPropertyName("subject")] string Subject,
+        [property: JsonPropertyName("subject")] string? Subject,
         [property: JsonPropertyName("status")] string Status,
         [property: JsonPropertyName("attempts")] int Attempts,
         [property: JsonPropertyName("last_error")] string? LastError,

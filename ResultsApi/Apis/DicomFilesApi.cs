@@ -4,6 +4,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Net.Http.Headers;
@@ -32,7 +33,7 @@ public static class DicomFilesApi
         return exam;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetDicomAsync(string workflow_id, string task_id, string result_id, string filename,
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetDicomAsync([FromRoute(Name = "workflow_id")] string workflow, [FromRoute(Name = "task_id")] string task, [FromRoute(Name = "result_id")] string result, string filename,
         ResultsDbContext db, ResultStorage storage, IMemoryCache cache, HttpContext http, CancellationToken ct)
     {
         // The name is checked before anything touches the disk.
@@ -41,9 +42,9 @@ public static class DicomFilesApi
             return ApiProblems.BadRequest("Invalid file name", badName);
         }
 
-        if (!ApiProblems.TryParseId(workflow_id, "workflow id", out var workflowId, out var problem)
-            || !ApiProblems.TryParseId(task_id, "task id", out var taskId, out problem)
-            || !ApiProblems.TryParseId(result_id, "result id", out var resultId, out problem))
+        if (!ApiProblems.TryParseId(workflow, "workflow id", out var workflowId, out var problem)
+            || !ApiProblems.TryParseId(task, "task id", out var taskId, out problem)
+            || !ApiProblems.TryParseId(result, "result id", out var resultId, out problem))
         {
             return problem;
         }

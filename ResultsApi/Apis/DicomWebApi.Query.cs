@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public static partial class DicomWebApi
     /// AccessionNumber, StudyDate with ranges, Modality, SeriesInstanceUID, SOPInstanceUID), * and ? wildcards on
     /// text keys, limit and offset; one DICOM JSON dataset per match with the level's attributes.
     /// </summary>
-    private static async Task<IResult> SearchAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, QueryLevel level, string? study, string? series,
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> SearchAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, QueryLevel level, string? study, string? series,
         CancellationToken ct)
     {
         var source = CurrentUser.From(http.User).SourceId;

@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>WADO-RS: instances, frames (with the transfer syntaxes asked for) and metadata, read from the instance store.</summary>
 public static partial class DicomWebApi
 {
-    private static async Task<IResult> RetrieveAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,
+    private static async Task<Results<MultipartRelated.DicomParts, ProblemHttpResult>> RetrieveAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,
         CancellationToken ct)
     {
         if (!Accepts(http.Request, "multipart/related"))
@@ -24,10 +25,15 @@ public static partial class DicomWebApi
         }
 
         var (found, refused) = await FindAsync(http, db, study, series, instance, ct);
-        return refused ?? MultipartRelated.Dicom([.. found!.Select(i => storage.DicomPath(i.SourceId, i.StudyInstanceUid, i.SeriesInstanceUid, i.SopInstanceUid))], ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        return MultipartRelated.Dicom([.. found!.Select(i => storage.DicomPath(i.SourceId, i.StudyInstanceUid, i.SeriesInstanceUid, i.SopInstanceUid))], ct);
     }
 
-    private static async Task<IResult> FramesAsync(string study, string series, string instance, string frames, HttpContext http, ResultsDbContext db,
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> FramesAsync(string study, string series, string instance, string frames, HttpContext http, ResultsDbContext db,
         ResultStorage storage, CancellationToken ct)
     {
         var numbers = frames.Split(',').Select(f => int.TryParse(f, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).ToList();
@@ -84,7 +90,7 @@ public static partial class DicomWebApi
     /// per frame, all fragments for a single frame, or the Basic Offset Table to say where each frame starts. The
     /// server does not transcode, so a client that accepts none of the stored type gets 406.
     /// </summary>
-    private static IResult CompressedFrames(HttpRequest request, TransferSyntax syntax, DicomFragments fragments, int count, List<int> numbers, CancellationToken ct)
+    private static Results<PushStreamHttpResult, ProblemHttpResult> CompressedFrames(HttpRequest request, TransferSyntax syntax, DicomFragments fragments, int count, List<int> numbers, CancellationToken ct)
     {
         var mediaType = syntax.Uid switch
         {
@@ -174,7 +180,7 @@ public static partial class DicomWebApi
         return joined;
     }
 
-    private static async Task<IResult> MetadataAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> MetadataAsync(HttpContext http, ResultsDbContext db, ResultStorage storage, string study, string? series, string? instance,
         CancellationToken ct)
     {
         var (found, refused) = await FindAsync(http, db, study, series, instance, ct);

@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ public static partial class DicomWebApi
 {
     private const int StowProgressParts = 100;
 
-    private static async Task<IResult> StoreAsync(HttpRequest request, string? study, ResultsDbContext db, DicomInstanceStore store,
+    private static async Task<Results<ContentHttpResult, EmptyHttpResult, ProblemHttpResult>> StoreAsync(HttpRequest request, string? study, ResultsDbContext db, DicomInstanceStore store,
         IOptions<StorageOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(DicomWebApi));

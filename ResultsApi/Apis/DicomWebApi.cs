@@ -3,6 +3,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -100,7 +101,7 @@ public static partial class DicomWebApi
 
     private const string DicomJsonType = "application/dicom+json";
 
-    private static async Task<(List<DicomInstance>? Found, IResult? Refusal)> FindAsync(HttpContext http, ResultsDbContext db, string study, string? series,
+    private static async Task<(List<DicomInstance>? Found, ProblemHttpResult? Refusal)> FindAsync(HttpContext http, ResultsDbContext db, string study, string? series,
         string? instance, CancellationToken ct)
     {
         foreach (var uid in new[] { study, series, instance }.OfType<string>())

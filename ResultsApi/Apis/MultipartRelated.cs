@@ -1,15 +1,16 @@
 using System.Buffers;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Imaging.ResultsApi.Apis;
 
 /// <summary>DICOM files as one multipart/related; type="application/dicom" body (PS3.18 8.7.3), streamed file by file.</summary>
 internal static class MultipartRelated
 {
-    public static IResult Dicom(IReadOnlyList<string> paths, CancellationToken cancellationToken) => new DicomParts(paths, cancellationToken);
+    public static DicomParts Dicom(IReadOnlyList<string> paths, CancellationToken cancellationToken) => new DicomParts(paths, cancellationToken);
 
     /// <summary>Writes each file straight into the response pipe (as PipeFileSender does for one file): no stream copy, no thread hop per read.</summary>
-    private sealed class DicomParts(IReadOnlyList<string> paths, CancellationToken cancellationToken) : IResult
+    public sealed class DicomParts(IReadOnlyList<string> paths, CancellationToken cancellationToken) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -39,7 +40,7 @@ internal static class MultipartRelated
     /// Frames as one multipart/related body of <paramref name="mediaType"/> parts: application/octet-stream for
     /// uncompressed frames, or the compressed frames' own type with their transfer syntax (PS3.18 8.7.3.5).
     /// </summary>
-    public static IResult Frames(IReadOnlyList<ReadOnlyMemory<byte>> parts, string mediaType, string? transferSyntaxUid, CancellationToken cancellationToken)
+    public static PushStreamHttpResult Frames(IReadOnlyList<ReadOnlyMemory<byte>> parts, string mediaType, string? transferSyntaxUid, CancellationToken cancellationToken)
     {
         var boundary = $"frames-{Guid.NewGuid():N}";
         var partType = transferSyntaxUid is null ? mediaType : $"{mediaType}; transfer-syntax={transferSyntaxUid}";

@@ -9,6 +9,7 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -18,7 +19,7 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>A new session: the upload's parts checked (names, types by their first bytes) before anything is written, then stored and queued.</summary>
 public static partial class QualitySessionsApi
 {
-    private static async Task<IResult> CreateAsync(string? target, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
+    private static async Task<Results<Ok<SessionCreatedOut>, ProblemHttpResult>> CreateAsync(string? target, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
         IOptions<StorageOptions> storageOptions, IOptions<QualitySessionOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var known = string.Join(", ", QualityTargetCatalogue.Ids.Order(StringComparer.Ordinal));
@@ -97,7 +98,7 @@ public static partial class QualitySessionsApi
     /// Every refusal before anything is written: the parts (how many, which), each name, each file's type by its first
     /// bytes, and duplicate batch names. The after image is renamed when it has the before image's name.
     /// </summary>
-    private static async Task<(List<Upload>? Uploads, IResult? Refusal)> CheckUploadsAsync(IFormCollection form, Guid sessionId, int maxParts,
+    private static async Task<(List<Upload>? Uploads, ProblemHttpResult? Refusal)> CheckUploadsAsync(IFormCollection form, Guid sessionId, int maxParts,
         CancellationToken ct)
     {
         var parts = form.Files.Count + form.Count;

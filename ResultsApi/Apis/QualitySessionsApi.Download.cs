@@ -9,6 +9,8 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -18,9 +20,9 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>The session's archive: its images and results as one zip, written as it is read.</summary>
 public static partial class QualitySessionsApi
 {
-    private static async Task<IResult> DownloadAsync(string session_id, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    private static async Task<Results<PushStreamHttpResult, JsonHttpResult<object>>> DownloadAsync([FromRoute(Name = "session_id")] string sessionId, HttpContext http, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
     {
-        var session = await FindOwnAsync(session_id, http, db, withBatch: true, ct);
+        var session = await FindOwnAsync(sessionId, http, db, withBatch: true, ct);
         if (session is null)
         {
             return NoSession;

@@ -9,6 +9,8 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -18,15 +20,20 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>A user's reads of a session: the seed's results and measurements bodies, the session itself.</summary>
 public static partial class QualitySessionsApi
 {
-    private static async Task<IResult> ResultsAsync(string session_id, HttpContext http, ResultsDbContext db, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, JsonHttpResult<object>>> ResultsAsync([FromRoute(Name = "session_id")] string sessionId, HttpContext http, ResultsDbContext db, CancellationToken ct)
     {
-        var session = await FindOwnAsync(session_id, http, db, withBatch: false, ct);
-        return session is null ? NoSession : TypedResults.Bytes(ResultsJson(session), "application/json");
+        var session = await FindOwnAsync(sessionId, http, db, withBatch: false, ct);
+        if (session is null)
+        {
+            return NoSession;
+        }
+
+        return TypedResults.Bytes(ResultsJson(session), "application/json");
     }
 
-    private static async Task<IResult> MeasurementsAsync(string session_id, HttpContext http, ResultsDbContext db, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, JsonHttpResult<object>>> MeasurementsAsync([FromRoute(Name = "session_id")] string sessionId, HttpContext http, ResultsDbContext db, CancellationToken ct)
     {
-        var session = await FindOwnAsync(session_id, http, db, withBatch: false, ct);
+        var session = await FindOwnAsync(sessionId, http, db, withBatch: false, ct);
         if (session is null)
         {
             return NoSession;
@@ -45,9 +52,9 @@ public static partial class QualitySessionsApi
         }), "application/json");
     }
 
-    private static async Task<IResult> SessionAsync(string session_id, HttpContext http, ResultsDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<SessionOut>, JsonHttpResult<object>>> SessionAsync([FromRoute(Name = "session_id")] string sessionId, HttpContext http, ResultsDbContext db, CancellationToken ct)
     {
-        var session = await FindOwnAsync(session_id, http, db, withBatch: true, ct);
+        var session = await FindOwnAsync(sessionId, http, db, withBatch: true, ct);
         if (session is null)
         {
             return NoSession;
@@ -144,5 +151,5 @@ public static partial class QualitySessionsApi
         return await sessions.SingleOrDefaultAsync(s => s.Id == id && s.SourceId == source, ct);
     }
 
-    private static IResult NoSession => TypedResults.Json(new { error = "session does not exist" }, SeedJson, "application/json", StatusCodes.Status404NotFound);
+    private static JsonHttpResult<object> NoSession => TypedResults.Json<object>(new { error = "session does not exist" }, SeedJson, "application/json", StatusCodes.Status404NotFound);
 }

@@ -9,6 +9,8 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -18,9 +20,9 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>The worker's calls (service role): a session started, its images, its results or its failure.</summary>
 public static partial class QualitySessionsApi
 {
-    private static async Task<IResult> StartedAsync(string session_id, ResultsDbContext db, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<Results<Ok<WorkerSessionOut>, ProblemHttpResult>> StartedAsync([FromRoute(Name = "session_id")] string sessionId, ResultsDbContext db, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
-        var (session, refused) = await FindForWorkerAsync(session_id, db, tracking: true, ct);
+        var (session, refused) = await FindForWorkerAsync(sessionId, db, tracking: true, ct);
         if (refused is not null)
         {
             return refused;
@@ -45,23 +47,23 @@ public static partial class QualitySessionsApi
             [.. Targets(session).Select(i => new WorkerImageOut(i.FileName, i.Role, i.Size))]));
     }
 
-    private static async Task<IResult> ImageAsync(string session_id, string file_name, ResultsDbContext db, ResultStorage storage, HttpContext http,
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ImageAsync([FromRoute(Name = "session_id")] string sessionId, [FromRoute(Name = "file_name")] string fileName, ResultsDbContext db, ResultStorage storage, HttpContext http,
         CancellationToken ct)
     {
-        if (ResultStorage.ValidateFileName(file_name) is { } badName)
+        if (ResultStorage.ValidateFileName(fileName) is { } badName)
         {
             return ApiProblems.BadRequest("Invalid file name", badName);
         }
 
-        var (session, refused) = await FindForWorkerAsync(session_id, db, tracking: false, ct);
+        var (session, refused) = await FindForWorkerAsync(sessionId, db, tracking: false, ct);
         if (refused is not null)
         {
             return refused;
         }
 
-        if (Targets(session!).FirstOrDefault(i => i.FileName == file_name) is not { } image)
+        if (Targets(session!).FirstOrDefault(i => i.FileName == fileName) is not { } image)
         {
-            return TypedResults.Problem(title: "Image not found", detail: $"Session {session!.Id} has no target image '{file_name}'; /started lists its target images.",
+            return TypedResults.Problem(title: "Image not found", detail: $"Session {session!.Id} has no target image '{fileName}'; /started lists its target images.",
                 statusCode: StatusCodes.Status404NotFound);
         }
 
@@ -70,10 +72,10 @@ public static partial class QualitySessionsApi
             enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> FinishedAsync(string session_id, SessionFinishedIn payload, ResultsDbContext db, TimeProvider time,
+    private static async Task<Results<NoContent, ProblemHttpResult>> FinishedAsync([FromRoute(Name = "session_id")] string sessionId, SessionFinishedIn payload, ResultsDbContext db, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
-        var (session, refused) = await FindForWorkerAsync(session_id, db, tracking: true, ct);
+        var (session, refused) = await FindForWorkerAsync(sessionId, db, tracking: true, ct);
         if (refused is not null)
         {
             return refused;
@@ -155,7 +157,7 @@ public static partial class QualitySessionsApi
             : "overall_score is \"A\", \"B\", \"C\" or \"None\".";
     }
 
-    private static async Task<IResult> FailedAsync(string session_id, SessionFailedIn payload, ResultsDbContext db, TimeProvider time, ILoggerFactory loggers,
+    private static async Task<Results<NoContent, ProblemHttpResult>> FailedAsync([FromRoute(Name = "session_id")] string sessionId, SessionFailedIn payload, ResultsDbContext db, TimeProvider time, ILoggerFactory loggers,
         CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(payload.Reason))
@@ -163,7 +165,7 @@ public static partial class QualitySessionsApi
             return ApiProblems.BadRequest("No reason", "Say why, in 'reason': the person who uploaded the session reads it.");
         }
 
-        var (session, refused) = await FindForWorkerAsync(session_id, db, tracking: true, ct);
+        var (session, refused) = await FindForWorkerAsync(sessionId, db, tracking: true, ct);
         if (refused is not null)
         {
             return refused;
@@ -187,7 +189,7 @@ public static partial class QualitySessionsApi
     }
 
     /// <summary>The session a worker call is about, of any source, with its target images: 400 for a malformed id, 404 when there is none.</summary>
-    private static async Task<(QualitySession? Session, IResult? Refusal)> FindForWorkerAsync(string idText, ResultsDbContext db, bool tracking,
+    private static async Task<(QualitySession? Session, ProblemHttpResult? Refusal)> FindForWorkerAsync(string idText, ResultsDbContext db, bool tracking,
         CancellationToken ct)
     {
         if (!ApiProblems.TryParseId(idText, "session id", out var id, out var problem))
@@ -201,7 +203,7 @@ public static partial class QualitySessionsApi
     }
 
     /// <summary>409 once the session has its outcome: a late or repeated report changes nothing.</summary>
-    private static IResult? AlreadyReported(QualitySession session) =>
+    private static ProblemHttpResult? AlreadyReported(QualitySession session) =>
         session.State is QualitySessionState.finished or QualitySessionState.failed
             ? TypedResults.Problem(title: "Session already reported",
                 detail: $"Session {session.Id} is {session.State}{(session.Reason is { } r ? $": {r}" : "")}; there is nothing more to report for it.",
@@ -209,7 +211,7 @@ public static partial class QualitySessionsApi
             : null;
 
     /// <summary>Saves, or 409 when another report changed the session's state since it was read (the state is the concurrency token).</summary>
-    private static async Task<IResult?> SaveOrConflictAsync(ResultsDbContext db, QualitySession session, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> SaveOrConflictAsync(ResultsDbContext db, QualitySession session, CancellationToken ct)
     {
         try
         {

@@ -49,7 +49,7 @@ public static partial class QualitySessionsApi
             .WithSummary("Start a session (?target=<id>): multipart before_target, after_target and files[] (TIFF or JPEG); answers its session_id.")
             .WithDescription($"before_target and after_target are the test target scanned before and after the batch; files[] the batch. At most {maxParts} parts.")
             .AcceptsForm("The target images and the batch, TIFF or JPEG.", BeforeField, AfterField, BatchField)
-            .Produces<SessionCreatedOut>().ProducesProblems(BadRequest, StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblems(BadRequest, StatusCodes.Status413PayloadTooLarge)
             .WithResponseExample(StatusCodes.Status200OK, """{"session_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}""");
         sessions.MapGet("/results/{session_id}", ResultsAsync).WithName("get_quality_session_results")
             .WithSummary("Per target image, the outcome at each level A, B, C, its image_tag and overall_score (seed body).")
@@ -63,7 +63,7 @@ public static partial class QualitySessionsApi
             .SessionNotFound();
         sessions.MapGet("/sessions/{session_id}", SessionAsync).WithName("get_quality_session")
             .WithSummary("The session: target, state, reason, times, and its images and batch files with size and SHA-256.")
-            .Produces<SessionOut>().SessionNotFound();
+            .SessionNotFound();
         sessions.MapGet("/download/{session_id}", DownloadAsync).WithName("download_quality_session")
             .WithSummary("The session as a zip: images/, files/, results.json and measurements.json.")
             .ProducesFile("application/zip", "The session's images, batch files, results and measurements.", ranges: false).SessionNotFound();
@@ -72,14 +72,14 @@ public static partial class QualitySessionsApi
             .RequireAuthorization(policy => policy.RequireRole(Roles.Service)).WithTags("worker");
         worker.MapPost("/started", StartedAsync).WithName("quality_session_started")
             .WithSummary("The worker took the session: running; answers its target and target images. 409 when already reported.")
-            .Produces<WorkerSessionOut>().ProducesProblems(BadRequest, NotFound, Conflict);
+            .ProducesProblems(BadRequest, NotFound, Conflict);
         worker.MapGet("/images/{file_name}", ImageAsync).WithName("quality_session_image").WithSummary("A target image of the session, as uploaded.")
             .ProducesFile("image/tiff", "The image as uploaded (image/tiff or image/jpeg).").ProducesProblems(BadRequest, NotFound);
         worker.MapPost("/finished", FinishedAsync).WithName("quality_session_finished")
             .WithSummary("Each target image's seed-shaped result and its measurements: finished.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict);
+            .ProducesProblems(BadRequest, NotFound, Conflict);
         worker.MapPost("/failed", FailedAsync).WithName("quality_session_failed").WithSummary("The measurement failed for good: failed with the reason.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"reason": "before_target.tif is not a test target image."}""");
         return app;
     }

@@ -2,6 +2,7 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Apis;
@@ -14,45 +15,43 @@ public static class ScanHierarchyApi
         const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound;
         var exams = exam.MapGroup("").WithTags("exams");
         exams.MapPost("/new", CreateExamAsync).WithName("create_exam").WithSummary("Create an exam (or an exam template).")
-            .Produces<ExamOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest).WithRequestExample(ExamExample);
+            .ProducesProblems(BadRequest).WithRequestExample(ExamExample);
         exams.MapGet("/all", ListExamsAsync).WithName("list_exams").WithSummary("Exams of your source, newest first; patient_id filters, limit/offset page.")
-            .WithDescription("limit is 1 to 500 (50 when not given), offset 0 or more.")
-            .Produces<Page<ExamOut>>().ProducesProblems(BadRequest);
-        exams.MapGet("/templates/all", ListExamTemplatesAsync).WithName("list_exam_templates").WithSummary("Exam templates of your source.")
-            .Produces<List<ExamOut>>();
+            .WithDescription("limit is 1 to 500 (50 when not given), offset 0 or more.").ProducesProblems(BadRequest);
+        exams.MapGet("/templates/all", ListExamTemplatesAsync).WithName("list_exam_templates").WithSummary("Exam templates of your source.");
         exams.MapPost("/new_from_template", ExamFromTemplateAsync).WithName("create_exam_from_template")
             .WithSummary("Copy an exam template with its workflows and tasks into a new exam.")
-            .Produces<ExamOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         exams.MapGet("/{exam_id}", GetExamAsync).WithName("get_exam").WithSummary("Get an exam.")
             .ProducesProblems(BadRequest, Forbidden, NotFound);
         exams.MapPut("/{exam_id}", UpdateExamAsync).WithName("update_exam").WithSummary("Update an exam.")
-            .Produces<ExamOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(ExamExample);
+            .ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(ExamExample);
         exams.MapDelete("/{exam_id}", DeleteExamAsync).WithName("delete_exam").WithSummary("Delete an exam with its workflows, tasks and results.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
 
         var workflows = exam.MapGroup("/workflow").WithTags("workflows");
         workflows.MapPost("/new", CreateWorkflowAsync).WithName("create_exam_workflow").WithSummary("Create a workflow of an exam.")
-            .Produces<WorkflowOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
+            .ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
         workflows.MapGet("/all/{exam_id}", ListWorkflowsAsync).WithName("list_exam_workflows").WithSummary("Workflows of an exam.")
-            .Produces<List<WorkflowOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflows.MapGet("/{workflow_id}", GetWorkflowAsync).WithName("get_exam_workflow").WithSummary("Get a workflow.")
             .ProducesProblems(BadRequest, Forbidden, NotFound);
         workflows.MapPut("/{workflow_id}", UpdateWorkflowAsync).WithName("update_exam_workflow").WithSummary("Update a workflow.")
-            .Produces<WorkflowOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
+            .ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(WorkflowExample);
         workflows.MapDelete("/{workflow_id}", DeleteWorkflowAsync).WithName("delete_exam_workflow").WithSummary("Delete a workflow with its tasks and results.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
 
         var tasks = exam.MapGroup("/task").WithTags("tasks");
         tasks.MapPost("/new", CreateTaskAsync).WithName("create_task").WithSummary("Create a task of a workflow.")
-            .Produces<TaskOut>(StatusCodes.Status201Created).ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
+            .ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
         tasks.MapGet("/all/{workflow_id}", ListTasksAsync).WithName("list_tasks").WithSummary("Tasks of a workflow.")
-            .Produces<List<TaskOut>>().ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         tasks.MapGet("/{task_id}", GetTaskAsync).WithName("get_task").WithSummary("Get a task.")
             .ProducesProblems(BadRequest, Forbidden, NotFound);
         tasks.MapPut("/{task_id}", UpdateTaskAsync).WithName("update_task").WithSummary("Update a task.")
-            .Produces<TaskOut>().ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
+            .ProducesProblems(BadRequest, Forbidden, NotFound).WithRequestExample(TaskExample);
         tasks.MapDelete("/{task_id}", DeleteTaskAsync).WithName("delete_task").WithSummary("Delete a task with its results.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, Forbidden, NotFound);
+            .ProducesProblems(BadRequest, Forbidden, NotFound);
         return exam;
     }
 
@@ -60,7 +59,7 @@ public static class ScanHierarchyApi
     private const string WorkflowExample = """{"exam_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "name": "Reconstruction", "description": null, "comment": null, "is_template": false, "status": "NEW"}""";
     private const string TaskExample = """{"workflow_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "name": "Cartesian reconstruction", "description": null, "task_type": "RECONSTRUCTION", "destination": null, "is_template": false, "status": "NEW"}""";
 
-    private static async Task<IResult> CreateExamAsync(ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<ExamOut>, ProblemHttpResult>> CreateExamAsync(ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(payload.Name))
         {
@@ -87,7 +86,7 @@ public static class ScanHierarchyApi
         return TypedResults.Created($"/api/v1/exam/{exam.Id}", ExamOut.From(exam));
     }
 
-    private static async Task<IResult> ListExamsAsync(string? patient_id, int? limit, int? offset, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<Page<ExamOut>>, ProblemHttpResult>> ListExamsAsync([FromQuery(Name = "patient_id")] string? patientId, int? limit, int? offset, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var (take, skip) = (limit ?? 50, offset ?? 0);
         if (take is < 1 or > 500 || skip < 0)
@@ -97,9 +96,9 @@ public static class ScanHierarchyApi
 
         var user = CurrentUser.From(http.User);
         var query = db.Exams.AsNoTracking().Where(e => e.SourceId == user.SourceId && !e.IsTemplate);
-        if (patient_id is not null)
+        if (patientId is not null)
         {
-            query = query.Where(e => e.PatientId == patient_id);
+            query = query.Where(e => e.PatientId == patientId);
         }
 
         var total = await query.CountAsync(ct);
@@ -107,16 +106,16 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(new Page<ExamOut>([.. items.Select(ExamOut.From)], total, take, skip));
     }
 
-    private static async Task<IResult> ListExamTemplatesAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<List<ExamOut>>> ListExamTemplatesAsync(ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var items = await db.Exams.AsNoTracking().Where(e => e.SourceId == user.SourceId && e.IsTemplate).OrderBy(e => e.Name).ToListAsync(ct);
         return TypedResults.Ok(items.Select(ExamOut.From).ToList());
     }
 
-    private static async Task<IResult> ExamFromTemplateAsync(string? template_id, string? patient_id, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<ExamOut>, ProblemHttpResult>> ExamFromTemplateAsync([FromQuery(Name = "template_id")] string? templateId, [FromQuery(Name = "patient_id")] string? patientId, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(template_id ?? "", "template id", out var id, out var problem))
+        if (!ApiProblems.TryParseId(templateId ?? "", "template id", out var id, out var problem))
         {
             return problem;
         }
@@ -139,7 +138,7 @@ public static class ScanHierarchyApi
             Id = Guid.NewGuid(),
             SourceId = user.SourceId,
             Name = template.Name,
-            PatientId = patient_id,
+            PatientId = patientId,
             Description = template.Description,
             Indication = template.Indication,
             Comment = template.Comment,
@@ -159,15 +158,15 @@ public static class ScanHierarchyApi
         return TypedResults.Created($"/api/v1/exam/{exam.Id}", ExamOut.From(exam));
     }
 
-    private static async Task<Results<Ok<ExamOut>, ProblemHttpResult>> GetExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<ExamOut>, ProblemHttpResult>> GetExamAsync([FromRoute(Name = "exam_id")] string examId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (_, exam, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
+        var (_, exam, refused) = await FindExamAsync(examId, db.Exams.AsNoTracking(), http, ct);
         return refused is not null ? refused : TypedResults.Ok(ExamOut.From(exam!));
     }
 
-    private static async Task<IResult> UpdateExamAsync(string exam_id, ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<ExamOut>, ProblemHttpResult>> UpdateExamAsync([FromRoute(Name = "exam_id")] string examId, ExamIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        var (_, exam, refused) = await FindExamAsync(exam_id, db.Exams, http, ct);
+        var (_, exam, refused) = await FindExamAsync(examId, db.Exams, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -179,9 +178,9 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(ExamOut.From(exam));
     }
 
-    private static async Task<IResult> DeleteExamAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteExamAsync([FromRoute(Name = "exam_id")] string examId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (id, _, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
+        var (id, _, refused) = await FindExamAsync(examId, db.Exams.AsNoTracking(), http, ct);
         if (refused is not null)
         {
             return refused;
@@ -191,7 +190,7 @@ public static class ScanHierarchyApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> CreateWorkflowAsync(WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<WorkflowOut>, ProblemHttpResult>> CreateWorkflowAsync(WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var source = await db.Exams.Where(e => e.Id == payload.ExamId).Select(e => (Guid?)e.SourceId).SingleOrDefaultAsync(ct);
         if (ApiProblems.Refusal(source, CurrentUser.From(http.User), "exam", payload.ExamId) is { } refused)
@@ -215,9 +214,9 @@ public static class ScanHierarchyApi
         return TypedResults.Created($"/api/v1/exam/workflow/{workflow.Id}", WorkflowOut.From(workflow));
     }
 
-    private static async Task<IResult> ListWorkflowsAsync(string exam_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<List<WorkflowOut>>, ProblemHttpResult>> ListWorkflowsAsync([FromRoute(Name = "exam_id")] string examId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (id, _, refused) = await FindExamAsync(exam_id, db.Exams.AsNoTracking(), http, ct);
+        var (id, _, refused) = await FindExamAsync(examId, db.Exams.AsNoTracking(), http, ct);
         if (refused is not null)
         {
             return refused;
@@ -227,15 +226,15 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(items.Select(WorkflowOut.From).ToList());
     }
 
-    private static async Task<Results<Ok<WorkflowOut>, ProblemHttpResult>> GetWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<WorkflowOut>, ProblemHttpResult>> GetWorkflowAsync([FromRoute(Name = "workflow_id")] string workflowId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (_, workflow, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
+        var (_, workflow, refused) = await FindWorkflowAsync(workflowId, db.Workflows.AsNoTracking(), http, ct);
         return refused is not null ? refused : TypedResults.Ok(WorkflowOut.From(workflow!));
     }
 
-    private static async Task<IResult> UpdateWorkflowAsync(string workflow_id, WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<WorkflowOut>, ProblemHttpResult>> UpdateWorkflowAsync([FromRoute(Name = "workflow_id")] string workflowId, WorkflowIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        var (_, workflow, refused) = await FindWorkflowAsync(workflow_id, db.Workflows, http, ct);
+        var (_, workflow, refused) = await FindWorkflowAsync(workflowId, db.Workflows, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -247,9 +246,9 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(WorkflowOut.From(workflow));
     }
 
-    private static async Task<IResult> DeleteWorkflowAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWorkflowAsync([FromRoute(Name = "workflow_id")] string workflowId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (id, _, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
+        var (id, _, refused) = await FindWorkflowAsync(workflowId, db.Workflows.AsNoTracking(), http, ct);
         if (refused is not null)
         {
             return refused;
@@ -259,7 +258,7 @@ public static class ScanHierarchyApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> CreateTaskAsync(TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<TaskOut>, ProblemHttpResult>> CreateTaskAsync(TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var source = await db.Workflows.Where(w => w.Id == payload.WorkflowId).Select(w => (Guid?)w.Exam!.SourceId).SingleOrDefaultAsync(ct);
         if (ApiProblems.Refusal(source, CurrentUser.From(http.User), "workflow", payload.WorkflowId) is { } refused)
@@ -284,9 +283,9 @@ public static class ScanHierarchyApi
         return TypedResults.Created($"/api/v1/exam/task/{task.Id}", TaskOut.From(task));
     }
 
-    private static async Task<IResult> ListTasksAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<List<TaskOut>>, ProblemHttpResult>> ListTasksAsync([FromRoute(Name = "workflow_id")] string workflowId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (id, _, refused) = await FindWorkflowAsync(workflow_id, db.Workflows.AsNoTracking(), http, ct);
+        var (id, _, refused) = await FindWorkflowAsync(workflowId, db.Workflows.AsNoTracking(), http, ct);
         if (refused is not null)
         {
             return refused;
@@ -296,15 +295,15 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(items.Select(TaskOut.From).ToList());
     }
 
-    private static async Task<Results<Ok<TaskOut>, ProblemHttpResult>> GetTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<TaskOut>, ProblemHttpResult>> GetTaskAsync([FromRoute(Name = "task_id")] string taskId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (_, task, refused) = await FindTaskAsync(task_id, db.Tasks.AsNoTracking(), http, ct);
+        var (_, task, refused) = await FindTaskAsync(taskId, db.Tasks.AsNoTracking(), http, ct);
         return refused is not null ? refused : TypedResults.Ok(TaskOut.From(task!));
     }
 
-    private static async Task<IResult> UpdateTaskAsync(string task_id, TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<TaskOut>, ProblemHttpResult>> UpdateTaskAsync([FromRoute(Name = "task_id")] string taskId, TaskIn payload, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        var (_, task, refused) = await FindTaskAsync(task_id, db.Tasks, http, ct);
+        var (_, task, refused) = await FindTaskAsync(taskId, db.Tasks, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -316,9 +315,9 @@ public static class ScanHierarchyApi
         return TypedResults.Ok(TaskOut.From(task));
     }
 
-    private static async Task<IResult> DeleteTaskAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteTaskAsync([FromRoute(Name = "task_id")] string taskId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (id, _, refused) = await FindTaskAsync(task_id, db.Tasks.AsNoTracking(), http, ct);
+        var (id, _, refused) = await FindTaskAsync(taskId, db.Tasks.AsNoTracking(), http, ct);
         if (refused is not null)
         {
             return refused;

@@ -4,6 +4,8 @@ using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -26,33 +28,33 @@ public static partial class SeriesAnalysisApi
         const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict;
         worker.MapPost("/started", StartedAsync).WithName("series_analysis_started")
             .WithSummary("The worker took the analysis: PROCESSING; answers the series and its instances. 409 when stale or already reported.")
-            .Produces<AnalysisContextOut>().ProducesProblems(BadRequest, NotFound, Conflict).WithRequestExample("""{"attempt": 1}""");
+            .ProducesProblems(BadRequest, NotFound, Conflict).WithRequestExample("""{"attempt": 1}""");
         worker.MapGet("/instances/{sop}", InstanceAsync).WithName("series_analysis_instance").WithSummary("One instance of the series, as stored.")
             .ProducesFile("application/dicom", "The instance as stored (DICOM Part-10).").ProducesProblems(BadRequest, NotFound);
         worker.MapPut("/files/{filename}", PutFileAsync).WithName("series_analysis_file").AcceptsUpload().WithSummary("Store a result file; the same name again replaces it.")
             .AcceptsRaw("application/octet-stream", "The file's bytes, as they are.")
-            .Produces<StoredFile>().ProducesProblems(BadRequest, NotFound, Conflict, StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblems(BadRequest, NotFound, Conflict, StatusCodes.Status413PayloadTooLarge);
         worker.MapPost("/progress", ProgressAsync).WithName("series_analysis_progress")
             .WithSummary("How far the analysis is: percent 0–99 and the stage, which /results answers in headers while it runs.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"attempt": 1, "percent": 35, "stage": "read instance 4 of 8"}""");
         worker.MapPost("/finished", FinishedAsync).WithName("series_analysis_finished").WithSummary("The analysis is done: DONE with triage status, use case and files.")
             .WithDescription($"files maps each kind ({string.Join(", ", FileKinds)}) to names PUT to files/{{filename}} before.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"attempt": 1, "usecase": "qct", "triage_status": "Routine", "files": {"pdf": ["report.pdf"], "json": ["measurements.json"]}}""");
         worker.MapPost("/unsupported", UnsupportedAsync).WithName("series_analysis_unsupported").WithSummary("No use case for this series: UNSUPPORTED with the reason.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"attempt": 1, "reason": "Modality MR has no use case."}""");
         worker.MapPost("/failed", FailedAsync).WithName("series_analysis_failed").WithSummary("The analysis failed for good: FAILED with the reason.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblems(BadRequest, NotFound, Conflict)
+            .ProducesProblems(BadRequest, NotFound, Conflict)
             .WithRequestExample("""{"attempt": 1, "reason": "The series has no pixel data."}""");
         return app;
     }
 
-    private static async Task<IResult> StartedAsync(string source_id, string series, AttemptIn payload, ResultsDbContext db, TimeProvider time,
+    private static async Task<Results<Ok<AnalysisContextOut>, ProblemHttpResult>> StartedAsync([FromRoute(Name = "source_id")] string sourceId, string series, AttemptIn payload, ResultsDbContext db, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
-        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        var (analysis, refused) = await FindAsync(sourceId, series, payload.Attempt, db, ct);
         if (refused is not null)
         {
             return refused;
@@ -73,10 +75,10 @@ public static partial class SeriesAnalysisApi
             first.PatientId, first.SeriesDescription, instances));
     }
 
-    private static async Task<IResult> InstanceAsync(string source_id, string series, string sop, ResultsDbContext db, ResultStorage storage, HttpContext http,
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> InstanceAsync([FromRoute(Name = "source_id")] string sourceId, string series, string sop, ResultsDbContext db, ResultStorage storage, HttpContext http,
         CancellationToken ct)
     {
-        if (!Guid.TryParse(source_id, out var source) || Dicom.DicomUid.Validate(series) is not null || Dicom.DicomUid.Validate(sop) is not null)
+        if (!Guid.TryParse(sourceId, out var source) || Dicom.DicomUid.Validate(series) is not null || Dicom.DicomUid.Validate(sop) is not null)
         {
             return ApiProblems.BadRequest("Malformed identifier", "Use a source UUID, and UIDs of digits and dots (at most 64 characters) for the series and the SOP instance.");
         }
@@ -93,7 +95,7 @@ public static partial class SeriesAnalysisApi
         return TypedResults.PhysicalFile(storage.DicomPath(source, instance.StudyInstanceUid, series, sop), "application/dicom", enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> PutFileAsync(string source_id, string series, string filename, HttpRequest request, ResultsDbContext db,
+    private static async Task<Results<Ok<StoredFile>, ProblemHttpResult>> PutFileAsync([FromRoute(Name = "source_id")] string sourceId, string series, string filename, HttpRequest request, ResultsDbContext db,
         ResultStorage storage, CancellationToken ct)
     {
         if (ResultStorage.ValidateFileName(filename) is { } badName)
@@ -101,7 +103,7 @@ public static partial class SeriesAnalysisApi
             return ApiProblems.BadRequest("Invalid file name", badName);
         }
 
-        var (analysis, refused) = await FindAsync(source_id, series, attempt: null, db, ct);
+        var (analysis, refused) = await FindAsync(sourceId, series, attempt: null, db, ct);
         if (refused is not null)
         {
             return refused;
@@ -110,7 +112,7 @@ public static partial class SeriesAnalysisApi
         try
         {
             var stored = await storage.SaveAnalysisFileAsync(analysis!.SourceId, series, filename, request.Body, ct);
-            return TypedResults.Ok(new { name = stored.Name, size = stored.Size, sha256 = stored.Sha256 });
+            return TypedResults.Ok(stored);
         }
         catch (UploadTooLargeException tooLarge)
         {
@@ -118,7 +120,7 @@ public static partial class SeriesAnalysisApi
         }
     }
 
-    private static async Task<IResult> FinishedAsync(string source_id, string series, AnalysisFinishedIn payload, ResultsDbContext db, ResultStorage storage,
+    private static async Task<Results<NoContent, ProblemHttpResult>> FinishedAsync([FromRoute(Name = "source_id")] string sourceId, string series, AnalysisFinishedIn payload, ResultsDbContext db, ResultStorage storage,
         DicomInstanceStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         if (payload.TriageStatus is not ("Critical" or "Routine") || string.IsNullOrWhiteSpace(payload.Usecase) || payload.Usecase.Length > 64)
@@ -131,7 +133,7 @@ public static partial class SeriesAnalysisApi
             return ApiProblems.BadRequest("Unknown file kind", $"'{unknown}' is not a result kind; the kinds are {string.Join(", ", FileKinds)}.");
         }
 
-        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        var (analysis, refused) = await FindAsync(sourceId, series, payload.Attempt, db, ct);
         if (refused is not null)
         {
             return refused;
@@ -162,15 +164,15 @@ public static partial class SeriesAnalysisApi
         return TypedResults.NoContent();
     }
 
-    private static Task<IResult> UnsupportedAsync(string source_id, string series, AnalysisReasonIn payload, ResultsDbContext db, TimeProvider time,
+    private static Task<Results<NoContent, ProblemHttpResult>> UnsupportedAsync([FromRoute(Name = "source_id")] string sourceId, string series, AnalysisReasonIn payload, ResultsDbContext db, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct) =>
-        EndAsync(source_id, series, payload, AnalysisStatus.UNSUPPORTED, db, time, loggers, ct);
+        EndAsync(sourceId, series, payload, AnalysisStatus.UNSUPPORTED, db, time, loggers, ct);
 
-    private static Task<IResult> FailedAsync(string source_id, string series, AnalysisReasonIn payload, ResultsDbContext db, TimeProvider time,
+    private static Task<Results<NoContent, ProblemHttpResult>> FailedAsync([FromRoute(Name = "source_id")] string sourceId, string series, AnalysisReasonIn payload, ResultsDbContext db, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct) =>
-        EndAsync(source_id, series, payload, AnalysisStatus.FAILED, db, time, loggers, ct);
+        EndAsync(sourceId, series, payload, AnalysisStatus.FAILED, db, time, loggers, ct);
 
-    private static async Task<IResult> EndAsync(string source_id, string series, AnalysisReasonIn payload, AnalysisStatus status, ResultsDbContext db,
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(string sourceId, string series, AnalysisReasonIn payload, AnalysisStatus status, ResultsDbContext db,
         TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(payload.Reason))
@@ -178,7 +180,7 @@ public static partial class SeriesAnalysisApi
             return ApiProblems.BadRequest("No reason", "Say why, in 'reason': the person polling /results reads it.");
         }
 
-        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        var (analysis, refused) = await FindAsync(sourceId, series, payload.Attempt, db, ct);
         if (refused is not null)
         {
             return refused;
@@ -192,11 +194,7 @@ public static partial class SeriesAnalysisApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>
-    /// The analysis the worker's call is about: 400 for malformed ids, 404 when there is none, 409 when the call names
-    /// another attempt than the current one or the analysis was already reported (DONE, UNSUPPORTED, FAILED).
-    /// </summary>
-    private static async Task<IResult> ProgressAsync(string source_id, string series, ProgressIn payload, ResultsDbContext db, TimeProvider time,
+    private static async Task<Results<NoContent, ProblemHttpResult>> ProgressAsync([FromRoute(Name = "source_id")] string sourceId, string series, ProgressIn payload, ResultsDbContext db, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
         // 100 is DONE's alone: a progress report never claims the analysis is finished.
@@ -211,7 +209,7 @@ public static partial class SeriesAnalysisApi
             return ApiProblems.BadRequest("Invalid stage", "Give the stage in 1 to 200 printable ASCII characters (it is sent in a header), such as 'read instance 3 of 8'.");
         }
 
-        var (analysis, refused) = await FindAsync(source_id, series, payload.Attempt, db, ct);
+        var (analysis, refused) = await FindAsync(sourceId, series, payload.Attempt, db, ct);
         if (refused is not null)
         {
             return refused;
@@ -231,7 +229,11 @@ public static partial class SeriesAnalysisApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<(SeriesAnalysis? Analysis, IResult? Refusal)> FindAsync(string sourceText, string series, int? attempt, ResultsDbContext db,
+    /// <summary>
+    /// The analysis the worker's call is about: 400 for malformed ids, 404 when there is none, 409 when the call names
+    /// another attempt than the current one or the analysis was already reported (DONE, UNSUPPORTED, FAILED).
+    /// </summary>
+    private static async Task<(SeriesAnalysis? Analysis, ProblemHttpResult? Refusal)> FindAsync(string sourceText, string series, int? attempt, ResultsDbContext db,
         CancellationToken ct)
     {
         if (!Guid.TryParse(sourceText, out var source) || Dicom.DicomUid.Validate(series) is not null)

@@ -6,6 +6,8 @@ using Imaging.ResultsApi.Caching;
 using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Apis;
@@ -53,10 +55,9 @@ public static partial class SeriesResultsApi
         var tokens = app.MapGroup("/api/v1/sources/tokens").RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
             .RequireRateLimiting(RateLimits.TokensPolicy).WithNoStore().WithTags("sources");
         tokens.MapPost("", CreateTokenAsync).WithName("create_source_token").WithSummary("Create an API token for your source; the token is shown once.")
-            .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblems(StatusCodes.Status400BadRequest)
+            .ProducesProblems(StatusCodes.Status400BadRequest)
             .WithRequestExample("""{"name": "pacs-router"}""");
         tokens.MapDelete("/{token_id}", RevokeTokenAsync).WithName("revoke_source_token").WithSummary("Revoke one of your source's API tokens.")
-            .Produces(StatusCodes.Status204NoContent)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         return app;
     }
@@ -78,7 +79,7 @@ public static partial class SeriesResultsApi
     /// <summary>The stage of a series uploaded and not yet queued: it is queued once no new instance has come for a while.</summary>
     public const string WaitingStage = "waiting for the series to be complete";
 
-    private static async Task<IResult> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
+    private static async Task<JsonHttpResult<object>> ResultsAsync(string series, HttpRequest request, ResultsDbContext db, SignedLinks links, FinishedResultsCache cache,
         Microsoft.Extensions.Options.IOptions<StableSeriesOptions> analysisOptions, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateAsync(request, db, series, ct);
@@ -138,7 +139,7 @@ public static partial class SeriesResultsApi
     }
 
     /// <summary>The seed's 200 body: the files as signed links, made afresh for every request (cached or not).</summary>
-    private static IResult FinishedResults(HttpRequest request, SignedLinks links, Guid source, string series, FinishedAnalysis analysis)
+    private static JsonHttpResult<object> FinishedResults(HttpRequest request, SignedLinks links, Guid source, string series, FinishedAnalysis analysis)
     {
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
         var files = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(analysis.Files) ?? [];
@@ -157,7 +158,7 @@ public static partial class SeriesResultsApi
         });
     }
 
-    private static async Task<IResult> IngestAsync(HttpRequest request, ResultsDbContext db, DicomInstanceStore store,
+    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> IngestAsync(HttpRequest request, ResultsDbContext db, DicomInstanceStore store,
         Microsoft.Extensions.Options.IOptions<StorageOptions> options, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateSourceAsync(request, db, ct);
@@ -224,7 +225,7 @@ public static partial class SeriesResultsApi
     [System.Text.RegularExpressions.GeneratedRegex("^file_[0-9]{1,5}$")]
     private static partial System.Text.RegularExpressions.Regex FileField();
 
-    private static async Task<IResult> ComputeAsync(string series, HttpRequest request, ResultsDbContext db, SeriesAnalysisQueue queue, CancellationToken ct)
+    private static async Task<Results<JsonHttpResult<object>, StatusCodeHttpResult>> ComputeAsync(string series, HttpRequest request, ResultsDbContext db, SeriesAnalysisQueue queue, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateAsync(request, db, series, ct);
         if (refused is not null)
@@ -232,18 +233,21 @@ public static partial class SeriesResultsApi
             return refused;
         }
 
-        return await queue.QueueAsync(db, source, series, "compute", ct)
-            ? Json(StatusCodes.Status200OK, new { success = true, message = $"Resource with sopInstanceUID {series} is queued for processing." })
-            : TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (await queue.QueueAsync(db, source, series, "compute", ct))
+        {
+            return Json(StatusCodes.Status200OK, new { success = true, message = $"Resource with sopInstanceUID {series} is queued for processing." });
+        }
+
+        return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
-    private static IResult FileAsync(string source_id, string series, string filename, string? expires, string? signature, HttpContext http, SignedLinks links,
+    private static Results<PhysicalFileHttpResult, JsonHttpResult<object>> FileAsync([FromRoute(Name = "source_id")] string sourceId, string series, string filename, string? expires, string? signature, HttpContext http, SignedLinks links,
         ResultStorage storage)
     {
         // Every refusal looks the same: a tampered link, an expired one and a missing file reveal nothing about each other.
         var refused = Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
-        if (!links.IsValid($"/results/files/{source_id}/{series}/{filename}", expires, signature)
-            || !Guid.TryParse(source_id, out var source) || Imaging.Dicom.DicomUid.Validate(series) is not null || ResultStorage.ValidateFileName(filename) is not null)
+        if (!links.IsValid($"/results/files/{sourceId}/{series}/{filename}", expires, signature)
+            || !Guid.TryParse(sourceId, out var source) || Imaging.Dicom.DicomUid.Validate(series) is not null || ResultStorage.ValidateFileName(filename) is not null)
         {
             return refused;
         }
@@ -259,7 +263,7 @@ public static partial class SeriesResultsApi
         return TypedResults.PhysicalFile(path, type, enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> CreateTokenAsync(TokenRequest payload, HttpContext http, ResultsDbContext db, SourceTokens tokens, CancellationToken ct)
+    private static async Task<Results<Created<TokenCreated>, ProblemHttpResult>> CreateTokenAsync(TokenRequest payload, HttpContext http, ResultsDbContext db, SourceTokens tokens, CancellationToken ct)
     {
         if (SourceTokens.ValidateName(payload.Name) is { } invalid)
         {
@@ -272,9 +276,9 @@ public static partial class SeriesResultsApi
         return TypedResults.Created($"/api/v1/sources/tokens/{token.Id}", new TokenCreated(token.Id, token.Name, sourceName, secret, token.DatetimeCreated));
     }
 
-    private static async Task<IResult> RevokeTokenAsync(string token_id, HttpContext http, ResultsDbContext db, SourceTokens tokens, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync([FromRoute(Name = "token_id")] string tokenId, HttpContext http, ResultsDbContext db, SourceTokens tokens, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(token_id, "token id", out var id, out var problem))
+        if (!ApiProblems.TryParseId(tokenId, "token id", out var id, out var problem))
         {
             return problem;
         }
@@ -295,7 +299,7 @@ public static partial class SeriesResultsApi
     /// source's instances: another source's series answers exactly as one never uploaded, so the answer tells no
     /// source which series another holds.
     /// </summary>
-    private static async Task<(Guid Source, IResult? Refusal)> AuthenticateAsync(HttpRequest request, ResultsDbContext db, string series, CancellationToken ct)
+    private static async Task<(Guid Source, JsonHttpResult<object>? Refusal)> AuthenticateAsync(HttpRequest request, ResultsDbContext db, string series, CancellationToken ct)
     {
         var (source, refused) = await AuthenticateSourceAsync(request, db, ct);
         if (refused is not null)
@@ -312,7 +316,7 @@ public static partial class SeriesResultsApi
     }
 
     /// <summary>The token (401 with the seed's body) and the Source header naming its source (403).</summary>
-    private static async Task<(Guid Source, IResult? Refusal)> AuthenticateSourceAsync(HttpRequest request, ResultsDbContext db, CancellationToken ct)
+    private static async Task<(Guid Source, JsonHttpResult<object>? Refusal)> AuthenticateSourceAsync(HttpRequest request, ResultsDbContext db, CancellationToken ct)
     {
         var header = request.Headers.Authorization.ToString();
         var unauthorized = Json(StatusCodes.Status401Unauthorized,
@@ -333,12 +337,12 @@ public static partial class SeriesResultsApi
         return request.Headers["Source"].ToString() == token.Name ? (token.SourceId, null) : (default, Denied);
     }
 
-    private static IResult Denied => Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
+    private static JsonHttpResult<object> Denied => Json(StatusCodes.Status403Forbidden, new { success = false, message = "Access denied!" });
 
     // The vendor's bodies are plain JSON with their own field names (not the API's snake_case policy), not problem details.
     private static readonly JsonSerializerOptions VendorJson = new();
 
-    private static IResult Json(int status, object body) => TypedResults.Json(body, VendorJson, "application/json", status);
+    private static JsonHttpResult<object> Json(int status, object body) => TypedResults.Json(body, VendorJson, "application/json", status);
 
     public sealed record TokenRequest(string Name);
 

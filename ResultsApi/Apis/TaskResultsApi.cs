@@ -5,6 +5,7 @@ using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -44,14 +45,14 @@ public static class TaskResultsApi
         return exam;
     }
 
-    private static async Task<Results<Created<ResultOut>, ProblemHttpResult>> CreateBlankAsync(string? task_id, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<ResultOut>, ProblemHttpResult>> CreateBlankAsync([FromQuery(Name = "task_id")] string? parent, ResultsDbContext db, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (task_id is null)
+        if (parent is null)
         {
             return ApiProblems.BadRequest("Missing task_id", "Give the parent task as the query parameter task_id.");
         }
 
-        if (!ApiProblems.TryParseId(task_id, "task id", out var taskId, out var problem))
+        if (!ApiProblems.TryParseId(parent, "task id", out var taskId, out var problem))
         {
             return problem;
         }
@@ -78,15 +79,15 @@ public static class TaskResultsApi
         return TypedResults.Created($"/api/v1/exam/result/{result.Id}", ResultOut.From(result));
     }
 
-    private static async Task<Results<Ok<ResultOut>, ProblemHttpResult>> GetAsync(string result_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<ResultOut>, ProblemHttpResult>> GetAsync([FromRoute(Name = "result_id")] string resultId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (_, found, refused) = await FindResultAsync(result_id, db.Results.AsNoTracking(), http, ct);
+        var (_, found, refused) = await FindResultAsync(resultId, db.Results.AsNoTracking(), http, ct);
         return refused is not null ? refused : TypedResults.Ok(ResultOut.From(found!.Result));
     }
 
-    private static async Task<Results<Ok<List<ResultOut>>, ProblemHttpResult>> ListAsync(string task_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<List<ResultOut>>, ProblemHttpResult>> ListAsync([FromRoute(Name = "task_id")] string taskId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(task_id, "task id", out var id, out var problem))
+        if (!ApiProblems.TryParseId(taskId, "task id", out var id, out var problem))
         {
             return problem;
         }
@@ -103,9 +104,9 @@ public static class TaskResultsApi
         return TypedResults.Ok(results.Select(ResultOut.From).ToList());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string result_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([FromRoute(Name = "result_id")] string resultId, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
     {
-        var (id, found, refused) = await FindResultAsync(result_id, db.Results, http, ct);
+        var (id, found, refused) = await FindResultAsync(resultId, db.Results, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -117,10 +118,10 @@ public static class TaskResultsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<ResultOut>, ProblemHttpResult>> SetAsync(string result_id, SetResult payload, ResultsDbContext db, HttpContext http, IOptions<StorageOptions> limits,
+    private static async Task<Results<Ok<ResultOut>, ProblemHttpResult>> SetAsync([FromRoute(Name = "result_id")] string resultId, SetResult payload, ResultsDbContext db, HttpContext http, IOptions<StorageOptions> limits,
         CancellationToken ct)
     {
-        if (!ApiProblems.TryParseId(result_id, "result id", out _, out var problem))
+        if (!ApiProblems.TryParseId(resultId, "result id", out _, out var problem))
         {
             return problem;
         }
@@ -140,7 +141,7 @@ public static class TaskResultsApi
             return ApiProblems.BadRequest("JSON too deep", tooDeep);
         }
 
-        var (_, found, refused) = await FindResultAsync(result_id, db.Results, http, ct);
+        var (_, found, refused) = await FindResultAsync(resultId, db.Results, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -156,7 +157,7 @@ public static class TaskResultsApi
         return TypedResults.Ok(ResultOut.From(result));
     }
 
-    private static async Task<Results<Created<List<StoredFile>>, ProblemHttpResult>> UploadMultipartAsync(string result_id, HttpRequest request, ResultsDbContext db, ResultStorage storage,
+    private static async Task<Results<Created<List<StoredFile>>, ProblemHttpResult>> UploadMultipartAsync([FromRoute(Name = "result_id")] string resultId, HttpRequest request, ResultsDbContext db, ResultStorage storage,
         IOptions<StorageOptions> storageOptions, CancellationToken ct)
     {
         if (!request.HasFormContentType)
@@ -184,7 +185,7 @@ public static class TaskResultsApi
         foreach (var file in form.Files)
         {
             await using var content = file.OpenReadStream();
-            var outcome = await StoreAsync(result_id, file.FileName, content, request.HttpContext, db, storage, ct);
+            var outcome = await StoreAsync(resultId, file.FileName, content, request.HttpContext, db, storage, ct);
             if (outcome.Problem is not null)
             {
                 return outcome.Problem;
@@ -193,13 +194,13 @@ public static class TaskResultsApi
             stored.Add(outcome.File!);
         }
 
-        return TypedResults.Created($"/api/v1/exam/result/{result_id}", stored);
+        return TypedResults.Created($"/api/v1/exam/result/{resultId}", stored);
     }
 
-    private static async Task<Results<Created<StoredFile>, ProblemHttpResult>> UploadRawAsync(string result_id, string filename, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
+    private static async Task<Results<Created<StoredFile>, ProblemHttpResult>> UploadRawAsync([FromRoute(Name = "result_id")] string resultId, string filename, HttpRequest request, ResultsDbContext db, ResultStorage storage, CancellationToken ct)
     {
-        var outcome = await StoreAsync(result_id, filename, request.Body, request.HttpContext, db, storage, ct);
-        return outcome.Problem is not null ? outcome.Problem : TypedResults.Created($"/api/v1/exam/result/{result_id}", outcome.File!);
+        var outcome = await StoreAsync(resultId, filename, request.Body, request.HttpContext, db, storage, ct);
+        return outcome.Problem is not null ? outcome.Problem : TypedResults.Created($"/api/v1/exam/result/{resultId}", outcome.File!);
     }
 
     /// <summary>Stores a file and records it in the result's files and meta.files (size, SHA-256), so both stay consistent with the disk.</summary>

@@ -9,6 +9,7 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -67,16 +68,16 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(items);
     }
 
-    private static async Task<Results<Ok<WorkflowDefinitionOut>, ProblemHttpResult>> GetAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<WorkflowDefinitionOut>, ProblemHttpResult>> GetAsync([FromRoute(Name = "workflow_id")] string workflowId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
+        var (definition, refused) = await FindDefinitionAsync(workflowId, db, http, ct);
         return refused is not null ? refused : TypedResults.Ok(WorkflowDefinitionOut.From(definition!));
     }
 
-    private static async Task<Results<Ok<WorkflowDefinitionOut>, ProblemHttpResult>> UpdateAsync(string workflow_id, WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Ok<WorkflowDefinitionOut>, ProblemHttpResult>> UpdateAsync([FromRoute(Name = "workflow_id")] string workflowId, WorkflowDefinitionIn payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         IOptions<StorageOptions> limits, CancellationToken ct)
     {
-        var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
+        var (definition, refused) = await FindDefinitionAsync(workflowId, db, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -93,9 +94,9 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(WorkflowDefinitionOut.From(definition));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string workflow_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([FromRoute(Name = "workflow_id")] string workflowId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (definition, refused) = await FindDefinitionAsync(workflow_id, db, http, ct);
+        var (definition, refused) = await FindDefinitionAsync(workflowId, db, http, ct);
         if (refused is not null)
         {
             return refused;

@@ -9,6 +9,7 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -43,16 +44,16 @@ public static partial class WorkflowManagerApi
         return TypedResults.Created($"/api/v1/workflow/record/{record.Id}", RecordOut.From(record));
     }
 
-    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> GetRecordAsync(string record_id, ResultsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> GetRecordAsync([FromRoute(Name = "record_id")] string recordId, ResultsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (record, refused) = await FindRecordAsync(record_id, db, http, ct);
+        var (record, refused) = await FindRecordAsync(recordId, db, http, ct);
         return refused is not null ? refused : TypedResults.Ok(RecordOut.From(record!.Record));
     }
 
-    private static async Task<IResult> UploadAsync(string record_id, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
+    private static async Task<Results<Ok<Dictionary<string, string>>, ProblemHttpResult>> UploadAsync([FromRoute(Name = "record_id")] string recordId, HttpRequest request, ResultsDbContext db, ResultStorage storage, Outbox outbox,
         IOptions<StorageOptions> storageOptions, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
-        var (found, refused) = await FindRecordAsync(record_id, db, request.HttpContext, ct);
+        var (found, refused) = await FindRecordAsync(recordId, db, request.HttpContext, ct);
         if (refused is not null)
         {
             return refused;
@@ -136,9 +137,9 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(new Dictionary<string, string> { ["message"] = $"Successfully uploaded {file.FileName}" });
     }
 
-    private static async Task<IResult> DownloadAsync(string record_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    private static async Task<Results<PhysicalFileHttpResult, FileContentHttpResult, ProblemHttpResult>> DownloadAsync([FromRoute(Name = "record_id")] string recordId, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
     {
-        var (files, refused) = await FinishedFilesAsync(record_id, db, storage, http, ct);
+        var (files, refused) = await FinishedFilesAsync(recordId, db, storage, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -146,7 +147,7 @@ public static partial class WorkflowManagerApi
 
         if (files!.Count == 1)
         {
-            return TypedResults.PhysicalFile(files[0], "application/dicom", $"record-{record_id}.dcm", enableRangeProcessing: true);
+            return TypedResults.PhysicalFile(files[0], "application/dicom", $"record-{recordId}.dcm", enableRangeProcessing: true);
         }
 
         // Several slices: one file, as the seed's FileResponse, an Enhanced MR image with a frame per slice (made from
@@ -154,12 +155,12 @@ public static partial class WorkflowManagerApi
         var slices = files.Select(file => DicomReader.ReadFile(file).Dataset).ToList();
         using var buffer = new MemoryStream();
         DicomFile.Create(EnhancedMRImages.FromSingleFrames(slices)).Save(buffer);
-        return TypedResults.File(buffer.ToArray(), "application/dicom", $"record-{record_id}.dcm", enableRangeProcessing: true);
+        return TypedResults.File(buffer.ToArray(), "application/dicom", $"record-{recordId}.dcm", enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> ImageAsync(string record_id, int? instance, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ImageAsync([FromRoute(Name = "record_id")] string recordId, int? instance, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
     {
-        var (files, refused) = await FinishedFilesAsync(record_id, db, storage, http, ct);
+        var (files, refused) = await FinishedFilesAsync(recordId, db, storage, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -177,18 +178,22 @@ public static partial class WorkflowManagerApi
         return TypedResults.PhysicalFile(files[number - 1], "application/dicom", enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> RawDataAsync(string record_id, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> RawDataAsync([FromRoute(Name = "record_id")] string recordId, ResultsDbContext db, ResultStorage storage, HttpContext http, CancellationToken ct)
     {
-        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        var (found, refused) = await FindRecordAsync(recordId, db, http, ct);
         if (refused is not null)
         {
             return refused;
         }
 
         var record = found!.Record;
-        return record.FileName is null
-            ? TypedResults.Problem(title: "No raw data", detail: $"Record {record.Id} has no raw data yet; it is uploaded with POST /api/v1/workflow/upload/{record.Id}/.", statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.PhysicalFile(storage.RecordPath(record.Id, record.FileName), "application/octet-stream", enableRangeProcessing: true);
+        if (record.FileName is null)
+        {
+            return TypedResults.Problem(title: "No raw data", detail: $"Record {record.Id} has no raw data yet; it is uploaded with POST /api/v1/workflow/upload/{record.Id}/.",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        return TypedResults.PhysicalFile(storage.RecordPath(record.Id, record.FileName), "application/octet-stream", enableRangeProcessing: true);
     }
 
     private static async Task<(List<string>? Files, ProblemHttpResult? Refusal)> FinishedFilesAsync(string recordIdText, ResultsDbContext db, ResultStorage storage,

@@ -9,6 +9,7 @@ using Imaging.ResultsApi.Messaging;
 using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -19,10 +20,10 @@ namespace Imaging.ResultsApi.Apis;
 /// <summary>The worker's calls while it reconstructs (service role): started, progress, finished with its images, failed.</summary>
 public static partial class WorkflowManagerApi
 {
-    private static async Task<Results<Ok<ReconstructionContext>, ProblemHttpResult>> StartedAsync(string record_id, ReconstructionStarted payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Ok<ReconstructionContext>, ProblemHttpResult>> StartedAsync([FromRoute(Name = "record_id")] string recordId, ReconstructionStarted payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
-        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        var (found, refused) = await FindRecordAsync(recordId, db, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -56,7 +57,7 @@ public static partial class WorkflowManagerApi
             exam.Id, exam.Name, exam.PatientId, exam.DatetimeCreated));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ProgressAsync(string record_id, ReconstructionProgress payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<NoContent, ProblemHttpResult>> ProgressAsync([FromRoute(Name = "record_id")] string recordId, ReconstructionProgress payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
         // 100 is FINISHED's alone: a progress report never claims the work is done.
@@ -71,7 +72,7 @@ public static partial class WorkflowManagerApi
             return ApiProblems.BadRequest("Invalid stage", "Give the stage the reconstruction is at in 1 to 200 characters, such as 'reconstructing slice 2 of 4'.");
         }
 
-        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        var (found, refused) = await FindRecordAsync(recordId, db, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -97,10 +98,10 @@ public static partial class WorkflowManagerApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> FinishedAsync(string record_id, ReconstructionFinished payload, ResultsDbContext db, ResultStorage storage, HttpContext http,
+    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> FinishedAsync([FromRoute(Name = "record_id")] string recordId, ReconstructionFinished payload, ResultsDbContext db, ResultStorage storage, HttpContext http,
         TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
-        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        var (found, refused) = await FindRecordAsync(recordId, db, http, ct);
         if (refused is not null)
         {
             return refused;
@@ -136,10 +137,10 @@ public static partial class WorkflowManagerApi
         return TypedResults.Ok(RecordOut.From(record));
     }
 
-    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> FailedAsync(string record_id, ReconstructionFailed payload, ResultsDbContext db, HttpContext http, TimeProvider time,
+    private static async Task<Results<Ok<RecordOut>, ProblemHttpResult>> FailedAsync([FromRoute(Name = "record_id")] string recordId, ReconstructionFailed payload, ResultsDbContext db, HttpContext http, TimeProvider time,
         ILoggerFactory loggers, CancellationToken ct)
     {
-        var (found, refused) = await FindRecordAsync(record_id, db, http, ct);
+        var (found, refused) = await FindRecordAsync(recordId, db, http, ct);
         if (refused is not null)
         {
             return refused;

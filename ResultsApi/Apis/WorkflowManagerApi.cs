@@ -51,7 +51,6 @@ public static partial class WorkflowManagerApi
             .WithDescription("The .npy holds complex64 or complex128 k-space. Each upload starts a new reconstruction of the record; "
                 + "GET /api/v1/workflow/record/{record_id} tells its state.")
             .AcceptsForm("The raw data in the field 'file'.", "file")
-            .Produces<Dictionary<string, string>>()
             .WithResponseExample(StatusCodes.Status200OK, """{"message": "Successfully uploaded kspace.npy"}""")
             .ProducesProblems(BadRequest, Forbidden, NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
         workflow.MapGet("/download/{record_id}/", DownloadAsync).WithName("download_result").WithSummary("Download the reconstructed DICOM.")

@@ -41,7 +41,7 @@ public static class RateLimits
 
     public static IServiceCollection AddResultsApiRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName);
         services.AddSingleton<LoginUsernameLimiter>();
         services.AddRateLimiter(limiter =>
         {

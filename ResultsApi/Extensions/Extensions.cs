@@ -12,14 +12,13 @@ using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Scalar.AspNetCore;
 
 namespace Imaging.ResultsApi.Extensions;
 
 /// <summary>What ResultsApi is made of (its services and options), how a request passes through it, and its endpoints.</summary>
 public static class Extensions
 {
-    /// <summary>The database, cache and bus clients, the options (validated at start), storage, auth, limits and OpenAPI.</summary>
+    /// <summary>The database, cache and bus clients, the options (validated at start), storage, auth, limits, and the shared problem details and OpenAPI.</summary>
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings =>
@@ -29,14 +28,14 @@ public static class Extensions
         builder.AddOptionalRedisClient("redis");
         builder.AddMessageBus("messaging");
 
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
+        builder.Services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         builder.Services.AddSingleton<ResultStorage>();
         builder.Services.AddSingleton<NewInstanceIndex>();
         builder.Services.AddHostedService(services => services.GetRequiredService<NewInstanceIndex>());
         builder.Services.AddSingleton<DicomInstanceStore>();
-        builder.Services.AddOptions<SignedLinkOptions>().BindConfiguration(SignedLinkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<SignedLinkOptions>(SignedLinkOptions.SectionName);
         builder.Services.AddSingleton<SignedLinks>();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         // Bounded: token validations and result ownership, one unit each.
@@ -44,25 +43,23 @@ public static class Extensions
         builder.Services.AddScoped<TokenService>();
         builder.Services.AddSingleton<SourceTokens>();
         builder.Services.AddHostedService<ResultsDatabaseStartup>();
-        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<OutboxOptions>(OutboxOptions.SectionName);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddHostedService<OutboxDispatcher>();
-        builder.Services.AddOptions<StableSeriesOptions>().BindConfiguration(StableSeriesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<StableSeriesOptions>(StableSeriesOptions.SectionName);
         builder.Services.AddScoped<SeriesAnalysisQueue>();
         builder.Services.AddSingleton<StableSeriesQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<StableSeriesQueue>());
-        builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<CacheOptions>(CacheOptions.SectionName);
         builder.Services.AddSingleton<OptionalRedis>();
         builder.Services.AddSingleton<FinishedResultsCache>();
-        builder.Services.AddOptions<QualitySessionOptions>().BindConfiguration(QualitySessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<QualitySessionOptions>(QualitySessionOptions.SectionName);
 
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         builder.Services.AddAuthorization();
         builder.Services.AddResultsApiRateLimits();
-        // Framework-written problems (unbindable body, unknown path) get a detail saying what to do, as the handlers' own do.
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.Describe);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // The source platform's wire format: snake_case fields, enums by name.
@@ -71,19 +68,13 @@ public static class Extensions
         });
         // Request body sizes, multipart parts and JSON depth; upload endpoints say so (AcceptsUpload).
         builder.AddInputLimits();
-        builder.Services.AddResultsApiOpenApi();
+        builder.AddHttpApiDefaults(ResultsApiOpenApi.Configure);
     }
 
-    /// <summary>Security headers, problem details for exceptions and bare status codes, authentication, authorization, rate limits.</summary>
+    /// <summary>The shared pipeline (security headers, problem details for exceptions and bare status codes), then authentication, authorization, rate limits.</summary>
     public static void UseApplicationPipeline(this WebApplication app)
     {
-        app.UseSecurityDefaults();
-        // A request that cannot be bound (bad JSON, a value outside an enum) is the client's error, not a 500.
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages();
+        app.UseHttpApiDefaults();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -93,8 +84,7 @@ public static class Extensions
     public static void MapResultsApi(this WebApplication app)
     {
         app.MapDefaultEndpoints();
-        app.MapOpenApi();
-        app.MapScalarApiReference(scalar => scalar.DisableDefaultFonts());
+        app.MapApiReference();
         app.MapLoginApi();
         app.MapGroup("/api/v1/exam")
             .RequireAuthorization()

@@ -3,8 +3,8 @@ using Microsoft.OpenApi;
 namespace Imaging.ResultsApi.OpenApi;
 
 /// <summary>
-/// Short ways for an endpoint to describe what the generator cannot infer from a handler that returns IResult: its
-/// status codes, bodies, headers and examples. The API's own conventions (authorization, rate limits, upload limits,
+/// Short ways for an endpoint to describe what the generator cannot infer from its handler's typed results: the status
+/// codes of its problem details, seed bodies, files and multipart answers, headers and examples. The API's own conventions (authorization, rate limits, upload limits,
 /// database faults) are added for every endpoint by <see cref="StandardResponsesTransformer"/>.
 /// </summary>
 public static class OpenApiEndpointExtensions
@@ -58,14 +58,6 @@ public static class OpenApiEndpointExtensions
     /// <summary>A query parameter the handler reads from the query string itself.</summary>
     public static TBuilder WithQueryParameter<TBuilder>(this TBuilder builder, string name, string description)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new DocumentedParameter(name, ParameterLocation.Query, description, false));
-
-    /// <summary>An example of the request body, as JSON text.</summary>
-    public static RouteHandlerBuilder WithRequestExample(this RouteHandlerBuilder builder, string json) =>
-        builder.WithMetadata(new DocumentedExample(null, json));
-
-    /// <summary>An example of the response body with <paramref name="statusCode"/>, as JSON text.</summary>
-    public static RouteHandlerBuilder WithResponseExample(this RouteHandlerBuilder builder, int statusCode, string json) =>
-        builder.WithMetadata(new DocumentedExample(statusCode, json));
 
     /// <summary>The endpoint checks credentials of <paramref name="scheme"/> in its handler.</summary>
     public static TBuilder WithSecurityScheme<TBuilder>(this TBuilder builder, string scheme) where TBuilder : IEndpointConventionBuilder =>

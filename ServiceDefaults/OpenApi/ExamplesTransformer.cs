@@ -2,11 +2,12 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace Imaging.ResultsApi.OpenApi;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Puts each <see cref="DocumentedExample"/> of an endpoint on the JSON media type of its request body or response (the
-/// first media type when none is JSON). Runs last, once every response exists.
+/// first media type when none is JSON). <see cref="HttpApiDefaults.AddHttpApiDefaults"/> adds it after a service's own
+/// transformers, so the responses they add exist.
 /// </summary>
 internal sealed class ExamplesTransformer : IOpenApiOperationTransformer
 {

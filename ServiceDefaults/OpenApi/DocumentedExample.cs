@@ -1,4 +1,4 @@
-namespace Imaging.ResultsApi.OpenApi;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Endpoint metadata: an example body, as JSON text, for the response with <paramref name="StatusCode"/> or, when it is
