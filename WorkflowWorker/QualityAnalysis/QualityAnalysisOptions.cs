@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Imaging.WorkflowWorker.Jobs;
 using Imaging.WorkflowWorker.QualityAnalysis.Colour;
 
 namespace Imaging.WorkflowWorker.QualityAnalysis;
@@ -8,7 +9,7 @@ namespace Imaging.WorkflowWorker.QualityAnalysis;
 /// queue, and the tolerances of each ISO 19264-1 level. <see cref="MetricCatalogue"/> says which defaults come from
 /// published summaries of ISO 19264-1 and which were chosen here for want of a published value.
 /// </summary>
-public sealed class QualityAnalysisOptions
+public sealed class QualityAnalysisOptions : IJobQueueOptions
 {
     public const string SectionName = "QualityAnalysis";
 

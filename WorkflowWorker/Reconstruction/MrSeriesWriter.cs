@@ -1,5 +1,3 @@
-using Imaging.Dicom;
-
 namespace Imaging.WorkflowWorker.Reconstruction;
 
 /// <summary>Who the series belongs to: the exam is the study, the task the series, the record names the instances.</summary>

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Imaging.WorkflowWorker.Jobs;
 
 namespace Imaging.WorkflowWorker.Reconstruction;
 
-public sealed class ReconstructionOptions
+public sealed class ReconstructionOptions : IJobQueueOptions
 {
     public const string SectionName = "Reconstruction";
 

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Imaging.WorkflowWorker.Jobs;
 
 namespace Imaging.WorkflowWorker.SeriesAnalysis;
 
-public sealed class SeriesAnalysisOptions
+public sealed class SeriesAnalysisOptions : IJobQueueOptions
 {
     public const string SectionName = "SeriesAnalysis";
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Imaging.Dicom;
 
 namespace Imaging.WorkflowWorker.SeriesAnalysis.ChestCt;
 

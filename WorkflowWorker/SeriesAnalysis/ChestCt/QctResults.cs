@@ -1,5 +1,3 @@
-using Imaging.Dicom;
-
 namespace Imaging.WorkflowWorker.SeriesAnalysis.ChestCt;
 
 /// <summary>A nodule in the report: where it is (voxel and patient coordinates, mm), its size, its lung and its key image.</summary>
