@@ -1,8 +1,6 @@
-using Imaging.DemoData;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.DemoData;
 

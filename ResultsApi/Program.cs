@@ -1,4 +1,3 @@
-using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Extensions;
 
 // ResultsApi: the results, DICOMweb and series-analysis API. What it is made of, its request pipeline and its endpoints

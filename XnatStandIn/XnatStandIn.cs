@@ -2,11 +2,6 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Imaging.StandIns;
 

@@ -1,15 +1,10 @@
 using System.Security.Cryptography;
-using System.Text;
 using Imaging.ImagingImport.Cohort;
 using Imaging.ImagingImport.Import;
 using Imaging.ImagingImport.OpenApi;
 using Imaging.ImagingImport.Sources;
-using Imaging.ImagingImport.Tracking;
-using Imaging.ImagingImport.Xnat;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ImagingImport.Apis;
 

@@ -2,10 +2,6 @@ using Imaging.ImagingImport.Apis;
 using Imaging.ImagingImport.Import;
 using Imaging.ImagingImport.OpenApi;
 using Imaging.ImagingImport.Sources;
-using Imaging.ImagingImport.Tracking;
-using Imaging.ImagingImport.Xnat;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ImagingImport.Extensions;
 
@@ -15,10 +11,7 @@ public static class Extensions
     /// <summary>The database and cache clients, the options, the XNAT and source PACS clients, the import queue, and the shared problem details and OpenAPI.</summary>
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<ImportDbContext>("importdb", settings =>
-        {
-            settings.DisableRetry = true;
-        }, options => options.UseNpgsql(PostgresRetries.Short));
+        builder.AddServiceDbContext<ImportDbContext>("importdb");
         builder.AddOptionalRedisClient("redis");
 
         builder.Services.AddValidatedOptions<ImportOptions>(ImportOptions.SectionName);

@@ -1,8 +1,3 @@
-using Imaging.ImagingImport.Tracking;
-using Imaging.ImagingImport.Xnat;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-
 namespace Imaging.ImagingImport.Import;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Imaging.ImagingImport.Xnat;
 
 namespace Imaging.ImagingImport.Import;
 

@@ -1,6 +1,4 @@
 using Imaging.ImagingImport.Sources;
-using Imaging.ImagingImport.Tracking;
-using Imaging.ImagingImport.Xnat;
 
 namespace Imaging.ImagingImport.Import;
 

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ImagingImport.Tracking;
 
 /// <summary>Applies importdb's migrations before the service takes requests or starts importing.</summary>

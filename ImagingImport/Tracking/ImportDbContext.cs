@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ImagingImport.Tracking;
 
 /// <summary>ImagingImport's own database (importdb): projects and the import state of every study.</summary>

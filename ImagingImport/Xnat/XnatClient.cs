@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ImagingImport.Xnat;
 

@@ -1,7 +1,3 @@
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ResultsApi.Analysis;
 
 /// <summary>

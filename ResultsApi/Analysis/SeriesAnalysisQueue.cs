@@ -1,8 +1,3 @@
-using Imaging.Contracts;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Messaging;
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ResultsApi.Analysis;
 
 /// <summary>

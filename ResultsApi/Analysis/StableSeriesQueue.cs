@@ -1,7 +1,4 @@
 using Imaging.ResultsApi.Caching;
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Analysis;
 

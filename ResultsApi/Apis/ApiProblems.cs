@@ -1,8 +1,3 @@
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Imaging.ResultsApi.Apis;
 
 /// <summary>The problem details every endpoint group answers with, worded for the person reading them.</summary>

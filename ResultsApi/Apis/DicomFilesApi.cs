@@ -1,11 +1,3 @@
-using Imaging.Dicom;
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.OpenApi;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Net.Http.Headers;
 

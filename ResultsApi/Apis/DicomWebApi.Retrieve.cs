@@ -1,15 +1,3 @@
-using Imaging.Dicom;
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.OpenApi;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
-using Microsoft.OpenApi;
-
 namespace Imaging.ResultsApi.Apis;
 
 /// <summary>WADO-RS: instances, frames (with the transfer syntaxes asked for) and metadata, read from the instance store.</summary>

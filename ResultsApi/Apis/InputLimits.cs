@@ -1,9 +1,5 @@
-using System.Text.Json;
-using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Apis;
 

@@ -1,9 +1,3 @@
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.OpenApi;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Microsoft.OpenApi;
-
 namespace Imaging.ResultsApi.Apis;
 
 /// <summary>POST /api/v1/userlogin/login: the OAuth2 password grant as a form; an opaque bearer token in return.</summary>

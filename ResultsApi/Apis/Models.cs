@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Imaging.ResultsApi.Data;
-
 namespace Imaging.ResultsApi.Apis;
 
 // Wire models, serialised in snake_case as the source platform's API. Field order follows its models.

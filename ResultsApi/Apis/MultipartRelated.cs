@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Imaging.ResultsApi.Apis;
 

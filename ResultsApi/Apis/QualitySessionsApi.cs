@@ -1,17 +1,4 @@
-using System.Buffers;
-using System.IO.Compression;
-using System.Text.Json;
-using Imaging.Contracts;
-using Imaging.Contracts.QualityTargets;
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Messaging;
-using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
-using Imaging.ResultsApi.Storage;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Microsoft.OpenApi;
 
 namespace Imaging.ResultsApi.Apis;
 

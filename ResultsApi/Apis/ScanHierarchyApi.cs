@@ -1,10 +1,3 @@
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.OpenApi;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ResultsApi.Apis;
 
 /// <summary>Exams, workflows and tasks under /api/v1/exam: create, get, list, update, delete (cascading), create from a template.</summary>

@@ -1,13 +1,4 @@
-using System.Text.Json;
 using Imaging.ResultsApi.Analysis;
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.OpenApi;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Apis;
 

@@ -1,14 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using Imaging.ResultsApi.Analysis;
-using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Caching;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.OpenApi;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Apis;
 

@@ -1,19 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
-using Imaging.Contracts;
 using Imaging.Contracts.RawData;
-using Imaging.Dicom;
-using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Messaging;
-using Imaging.ResultsApi.OpenApi;
-using Imaging.ResultsApi.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Microsoft.OpenApi;
 
 namespace Imaging.ResultsApi.Apis;
 

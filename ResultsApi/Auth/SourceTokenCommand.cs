@@ -1,6 +1,3 @@
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ResultsApi.Auth;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Auth;
 

@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
-using Imaging.ResultsApi.Data;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Auth;
 

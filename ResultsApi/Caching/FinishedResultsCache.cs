@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-
 namespace Imaging.ResultsApi.Caching;
 
 /// <summary>What GET /results/{series} shows of a finished analysis; it never changes once the analysis is done.</summary>

@@ -1,7 +1,4 @@
-using Imaging.ResultsApi.Auth;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Data;
 

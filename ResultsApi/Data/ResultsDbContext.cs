@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Imaging.ResultsApi.Data;
 
 /// <summary>ResultsApi's own database (resultsdb): the scan hierarchy, results, sources, users and tokens.</summary>

@@ -1,17 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Apis;
-using Imaging.ResultsApi.Auth;
 using Imaging.ResultsApi.Caching;
-using Imaging.ResultsApi.Data;
-using Imaging.ResultsApi.Messaging;
-using Imaging.ResultsApi.OpenApi;
 using Imaging.ResultsApi.QualitySessions;
-using Imaging.ResultsApi.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imaging.ResultsApi.Extensions;
 
@@ -21,10 +14,7 @@ public static class Extensions
     /// <summary>The database, cache and bus clients, the options (validated at start), storage, auth, limits, and the shared problem details and OpenAPI.</summary>
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<ResultsDbContext>("resultsdb", settings =>
-        {
-            settings.DisableRetry = true;
-        }, options => options.UseNpgsql(PostgresRetries.Short));
+        builder.AddServiceDbContext<ResultsDbContext>("resultsdb");
         builder.AddOptionalRedisClient("redis");
         builder.AddMessageBus("messaging");
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Imaging.ResultsApi.Data;
 
 namespace Imaging.ResultsApi.Messaging;
 

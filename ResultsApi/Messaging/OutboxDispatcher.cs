@@ -1,11 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text.Json;
-using Imaging.Contracts;
-using Imaging.ResultsApi.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Messaging;
 

@@ -1,5 +1,3 @@
-using Microsoft.OpenApi;
-
 namespace Imaging.ResultsApi.OpenApi;
 
 /// <summary>Endpoint metadata: a header or query parameter the handler reads itself (so the generator cannot see it).</summary>

@@ -1,5 +1,3 @@
-using Microsoft.OpenApi;
-
 namespace Imaging.ResultsApi.OpenApi;
 
 /// <summary>

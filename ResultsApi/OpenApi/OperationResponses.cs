@@ -1,5 +1,3 @@
-using Microsoft.OpenApi;
-
 namespace Imaging.ResultsApi.OpenApi;
 
 /// <summary>Finds or adds an operation's response for a status code, and its content of one media type.</summary>

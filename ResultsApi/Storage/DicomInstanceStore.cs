@@ -1,8 +1,3 @@
-using Imaging.Dicom;
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-
 namespace Imaging.ResultsApi.Storage;
 
 /// <summary>Why an instance was not stored: a DICOMweb Failure Reason (PS3.18, Store Instances Response) and words.</summary>

@@ -1,7 +1,5 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Imaging.ResultsApi.Storage;

@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using Imaging.Dicom;
-using Imaging.ResultsApi.Data;
-using Microsoft.Extensions.Options;
 
 namespace Imaging.ResultsApi.Storage;
 

@@ -1,13 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Imaging.Dicom;
 using Imaging.StandIns;
-using Imaging.TestSupport;
 
 namespace EndToEnd.Tests;
 

@@ -1,7 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Aspire.Hosting.Testing;
-using Imaging.TestSupport;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

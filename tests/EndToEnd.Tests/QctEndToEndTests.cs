@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using WorkflowWorker.Tests.ChestCt;
 
 namespace EndToEnd.Tests;

@@ -1,7 +1,4 @@
 using System.IO.Compression;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Imaging.Contracts.QualityTargets;
 using Imaging.WorkflowWorker.QualityAnalysis.Images;

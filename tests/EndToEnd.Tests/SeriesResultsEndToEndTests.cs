@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Imaging.Dicom;
-using Imaging.TestSupport;
 
 namespace EndToEnd.Tests;
 

@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 using Imaging.Dicom;
 
 namespace EndToEnd.Tests;

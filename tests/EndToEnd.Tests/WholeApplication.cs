@@ -1,10 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
-using Imaging.TestSupport;
-
 namespace EndToEnd.Tests;
 
 /// <summary>

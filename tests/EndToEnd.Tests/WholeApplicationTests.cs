@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
-using Imaging.TestSupport;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EndToEnd.Tests;

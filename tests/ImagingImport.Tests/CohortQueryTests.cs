@@ -1,5 +1,4 @@
 using Imaging.ImagingImport.Cohort;
-using Imaging.TestSupport;
 
 namespace ImagingImport.Tests;
 

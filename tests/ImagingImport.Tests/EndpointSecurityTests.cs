@@ -1,9 +1,7 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Imaging.ImagingImport.Apis;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ImagingImport.Tests;

@@ -1,8 +1,6 @@
 using Imaging.StandIns;
-using Imaging.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 [assembly: AssemblyFixture(typeof(TestServers))]

@@ -1,13 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Imaging.Dicom;
 using Imaging.ImagingImport.Cohort;
 using Imaging.ImagingImport.Import;
 using Imaging.ImagingImport.Tracking;
-using Imaging.TestSupport;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingImport.Tests;
 

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Net.Http.Headers;
 using Imaging.ImagingImport.Xnat;
 using Imaging.StandIns;
-using Imaging.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace ImagingImport.Tests;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -8,9 +7,7 @@ using Imaging.ImagingImport.Cohort;
 using Imaging.ImagingImport.Import;
 using Imaging.ImagingImport.Tracking;
 using Imaging.StandIns;
-using Imaging.TestSupport;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingImport.Tests;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace ResultsApi.Tests;
 
 public sealed class AuthenticationTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>

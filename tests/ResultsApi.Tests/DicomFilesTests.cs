@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using Imaging.Dicom;
-
 namespace ResultsApi.Tests;
 
 /// <summary>GET /api/v1/exam/dcm/{workflow}/{task}/{result}/{file}: Part-10 served with Range; raw datasets converted; names that could escape refused.</summary>

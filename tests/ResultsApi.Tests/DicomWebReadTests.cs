@@ -1,8 +1,6 @@
-using System.Net;
-using System.Text.Json;
-using Imaging.Dicom;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using MediaTypeHeaderValue = Microsoft.Net.Http.Headers.MediaTypeHeaderValue;
 
 namespace ResultsApi.Tests;
 

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
-using Imaging.TestSupport;
 
 namespace ResultsApi.Tests;
 

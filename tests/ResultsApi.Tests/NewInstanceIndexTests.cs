@@ -1,8 +1,4 @@
-using Imaging.Dicom;
-using Imaging.ResultsApi.Data;
 using Imaging.ResultsApi.Storage;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ResultsApi.Tests;
 

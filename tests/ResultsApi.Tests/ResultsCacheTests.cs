@@ -1,12 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Imaging.Dicom;
-using Imaging.ResultsApi.Data;
-using Imaging.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace ResultsApi.Tests;

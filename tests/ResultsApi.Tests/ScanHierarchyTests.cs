@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace ResultsApi.Tests;
 
 public sealed class ScanHierarchyTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>

@@ -1,5 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 
 namespace ResultsApi.Tests;

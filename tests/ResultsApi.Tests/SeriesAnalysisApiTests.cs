@@ -1,13 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Imaging.Contracts;
-using Imaging.Dicom;
 using Imaging.ResultsApi.Analysis;
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ResultsApi.Tests;
 

@@ -1,12 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Imaging.Dicom;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Apis;
-using Imaging.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ResultsApi.Tests;
 

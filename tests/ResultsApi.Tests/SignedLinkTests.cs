@@ -1,10 +1,4 @@
-using System.Net;
-using System.Text;
-using Imaging.Dicom;
 using Imaging.ResultsApi.Auth;
-using Imaging.ResultsApi.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ResultsApi.Tests;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-using Imaging.Dicom;
-using Imaging.TestSupport;
-using Microsoft.AspNetCore.Hosting;
 
 namespace ResultsApi.Tests;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace ResultsApi.Tests;
 
 /// <summary>The seed's result operations: create blank, get, list per task, delete, set; with the source platform's codes.</summary>

@@ -117,7 +117,7 @@ public sealed class ClientIntegrationTests(TestServers servers)
         builder.AddServiceDefaults();
         if (connectionStrings.ContainsKey("ConnectionStrings:appdb"))
         {
-            builder.AddNpgsqlDbContext<ProbeDbContext>("appdb", settings => settings.DisableRetry = true, options => options.UseNpgsql(PostgresRetries.Short));
+            builder.AddServiceDbContext<ProbeDbContext>("appdb");
         }
 
         if (connectionStrings.ContainsKey("ConnectionStrings:cache"))

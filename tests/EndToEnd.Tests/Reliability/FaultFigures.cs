@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace EndToEnd.Tests.Reliability;
 
 /// <summary>One fault case's figures, as docs/reliability.md's table shows them.</summary>

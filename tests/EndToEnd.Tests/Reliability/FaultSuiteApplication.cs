@@ -1,11 +1,4 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Imaging.StandIns;
-using Imaging.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EndToEnd.Tests.Reliability;

@@ -1,13 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
 using Imaging.Dicom;
-using Imaging.TestSupport;
 
 namespace EndToEnd.Tests.Reliability;
 

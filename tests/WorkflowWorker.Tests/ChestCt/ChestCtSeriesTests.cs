@@ -1,6 +1,5 @@
 using Imaging.Dicom;
 using Imaging.TestSupport;
-using Imaging.WorkflowWorker.SeriesAnalysis;
 using Imaging.WorkflowWorker.SeriesAnalysis.ChestCt;
 
 namespace WorkflowWorker.Tests.ChestCt;
