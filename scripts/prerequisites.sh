@@ -21,6 +21,8 @@ if [ "$purpose" = "test" ]; then
   # Colour oracles for the image-quality measurements: LittleCMS's transicc, scikit-image (and Sharma's CIEDE2000 pairs it
   # ships), ICC profiles from colord and Ghostscript, Pillow and tifffile to write test images.
   packages+=(liblcms2-utils python3-skimage colord-data libgs-common python3-pil python3-tifffile)
+  # nginx, the front that sends the bytes of authorised file GETs (FileFrontTests).
+  packages+=(nginx)
   # The browser the dashboard's Playwright tests drive.
   packages+=(chromium)
   # Oracles for the published deployment files: Debian's docker-compose (its `config` needs no engine), and kubectl

@@ -1,3 +1,4 @@
+using Imaging.ResultsApi.FileFront;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Net.Http.Headers;
 
@@ -25,8 +26,8 @@ public static class DicomFilesApi
         return exam;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetDicomAsync([FromRoute(Name = "workflow_id")] string workflow, [FromRoute(Name = "task_id")] string task, [FromRoute(Name = "result_id")] string result, string filename,
-        ResultsDbContext db, ResultStorage storage, IMemoryCache cache, HttpContext http, CancellationToken ct)
+    private static async Task<Results<PhysicalFileHttpResult, AccelRedirectHttpResult, ProblemHttpResult>> GetDicomAsync([FromRoute(Name = "workflow_id")] string workflow, [FromRoute(Name = "task_id")] string task, [FromRoute(Name = "result_id")] string result, string filename,
+        ResultsDbContext db, ResultStorage storage, FileFrontRedirect front, IMemoryCache cache, HttpContext http, CancellationToken ct)
     {
         // The name is checked before anything touches the disk.
         if (ResultStorage.ValidateFileName(filename) is { } badName)
@@ -72,10 +73,15 @@ public static class DicomFilesApi
                 statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 
-        var info = new FileInfo(servable);
-        var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
         http.Response.Headers.CacheControl = "no-transform";
         http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = filename }.ToString();
+        if (front.For(http.Request, servable, "application/dicom") is { } redirect)
+        {
+            return redirect;
+        }
+
+        var info = new FileInfo(servable);
+        var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
         PipeFileSender.Install(http);
         return TypedResults.PhysicalFile(servable, "application/dicom", lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Imaging.ResultsApi.Analysis;
 using Imaging.ResultsApi.Apis;
 using Imaging.ResultsApi.Caching;
+using Imaging.ResultsApi.FileFront;
 using Imaging.ResultsApi.QualitySessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -22,6 +23,8 @@ public static class Extensions
         builder.Services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         builder.Services.AddSingleton<ResultStorage>();
+        builder.Services.AddValidatedOptions<FileFrontOptions>(FileFrontOptions.SectionName);
+        builder.Services.AddSingleton<FileFrontRedirect>();
         builder.Services.AddSingleton<NewInstanceIndex>();
         builder.Services.AddHostedService(services => services.GetRequiredService<NewInstanceIndex>());
         builder.Services.AddSingleton<DicomInstanceStore>();

@@ -34,7 +34,7 @@ public class ResultsApiFactory(TestServers servers) : WebApplicationFactory<Prog
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         _database = await servers.CreateDatabaseAsync("resultsapi");
         Directory.CreateDirectory(StorageRoot);
