@@ -38,6 +38,8 @@ static async Task<int> RunAsync(string[] args)
         .WithDataFolder("storage", target: "/var/lib/imaging/storage", environmentVariable: "Storage__Root", servers.DataDirectory)
         // One key for every replica, so a signed result link works whichever replica answers it.
         .WithEnvironment("SignedLinks__Key", builder.AddSecret("resultsapi-signed-links-key"))
+        // ResultsApi's own configuration (such as FileFront:Enabled), as the app host's ResultsApi:Settings.
+        .WithConfiguration(builder.Configuration.GetSection("ResultsApi:Settings"))
         .WithReference(resultsDb).WaitFor(resultsDb)
         .WithReference(redis).WaitFor(redis)
         .WithReference(messaging).WaitFor(messaging)

@@ -86,9 +86,23 @@ public sealed class AppHostTests : IDisposable
         Assert.DoesNotContain(pids, ProcessTable.IsAlive);
     }
 
-    private Task<IDistributedApplicationTestingBuilder> CreateAsync(bool demo) =>
+    [Fact]
+    public async Task ResultsApi_Settings_reach_ResultsApi_as_its_own_configuration()
+    {
+        await using var builder = await CreateAsync(demo: false, "--ResultsApi:Settings:FileFront:Enabled=true");
+        var resultsApi = (IResourceWithEnvironment)builder.Resources.Single(r => r.Name == "resultsapi");
+
+        // Obsolete in 13.6 in favour of ExecutionConfigurationBuilder, and still the one call that evaluates a resource's environment as the model has it.
+#pragma warning disable CS0618
+        var environment = await resultsApi.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+
+        Assert.Equal("true", environment["FileFront__Enabled"]);
+    }
+
+    private Task<IDistributedApplicationTestingBuilder> CreateAsync(bool demo, params string[] arguments) =>
         DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--AppHost:DataDirectory={_data}", $"--AppHost:DemoData={demo}", "--AppHost:Servers=Processes"],
+            [$"--AppHost:DataDirectory={_data}", $"--AppHost:DemoData={demo}", "--AppHost:Servers=Processes", .. arguments],
             (options, _) => options.DisableDashboard = true, Ct);
 
     private static HashSet<string> WaitsFor(IResource resource) => [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name)];
