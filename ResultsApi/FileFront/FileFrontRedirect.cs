@@ -12,6 +12,9 @@ public sealed class FileFrontRedirect(IOptions<FileFrontOptions> options, IOptio
 
     public const string RequestHeaderValue = "X-Accel-Redirect";
 
+    // Resolved once: the root does not change while the service runs, and this runs on every file GET.
+    private readonly string _root = Path.GetFullPath(storage.Value.Root);
+
     /// <summary>
     /// The redirect for <paramref name="path"/> when the request came through the front and the path can travel in a
     /// header as it is; otherwise null, and the file is served as without a front. A client that sets the header itself
@@ -24,7 +27,7 @@ public sealed class FileFrontRedirect(IOptions<FileFrontOptions> options, IOptio
             return null;
         }
 
-        var relative = Path.GetRelativePath(Path.GetFullPath(storage.Value.Root), path).Replace(Path.DirectorySeparatorChar, '/');
+        var relative = Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
         // nginx matches the header's URI as it is, undecoded: only names that need no escaping go to the front.
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) || !relative.All(IsPlain)
             ? null
