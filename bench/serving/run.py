@@ -74,10 +74,13 @@ def wrk(base, paths, pids, connections, header="", byte_range=""):
     if WARMUP:
         subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{WARMUP}s", "-s", os.path.join(ROOT, "bench/serving/wrk_urls.lua"), base],
                        capture_output=True, env=env, check=True)
-    before = cpu_ticks(pids)
+    # pids may name its parts ({"nginx": [...], "ResultsApi": [...]}): the CPU is their sum, and each part is kept.
+    parts = pids if isinstance(pids, dict) else {"": pids}
+    before = {k: cpu_ticks(v) for k, v in parts.items()}
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--latency", "-s",
                           os.path.join(ROOT, "bench/serving/wrk_urls.lua"), base], capture_output=True, text=True, env=env, check=True).stdout
-    cpu = (cpu_ticks(pids) - before) / TICKS
+    used = {k: (cpu_ticks(v) - before[k]) / TICKS for k, v in parts.items()}
+    cpu = sum(used.values())
     os.unlink(urls.name)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -90,7 +93,8 @@ def wrk(base, paths, pids, connections, header="", byte_range=""):
     mb = re.search(r"Transfer/sec:\s+([\d.]+)(KB|MB|GB)", out)
     mbps = float(mb.group(1)) * {"KB": 1 / 1024, "MB": 1, "GB": 1024}[mb.group(2)]
     return {"rps": requests / DURATION, "mbps": mbps, "p50": latency(50), "p99": latency(99), "requests": requests,
-            "cpu_ms": cpu * 1000 / max(requests, 1), "errors": int(non2xx.group(1)) if non2xx else 0}
+            "cpu_ms": cpu * 1000 / max(requests, 1), "errors": int(non2xx.group(1)) if non2xx else 0,
+            "cpu_ms_parts": {k: v * 1000 / max(requests, 1) for k, v in used.items() if k}}
 
 
 def main():
@@ -156,7 +160,7 @@ http {{ sendfile on; tcp_nopush on; access_log off;
         front = subprocess.Popen(["nginx", "-c", front_conf, "-p", work, "-g", "daemon off;"], start_new_session=True)
         procs.append(("nginx", front))
         wait_http(f"http://127.0.0.1:{front_port}/health")
-        front_pids = [front.pid] + children(front.pid) + api_pids
+        front_pids = {"nginx": [front.pid] + children(front.pid), "ResultsApi": api_pids}
 
         # Orthanc 1.10 serving /instances/{id}/file; BENCH_NO_ORTHANC=1 leaves it out (bench/compare.sh compares with nginx here).
         with_orthanc = not os.environ.get("BENCH_NO_ORTHANC")
@@ -222,7 +226,9 @@ http {{ sendfile on; tcp_nopush on; access_log off;
                  "| scenario | server | requests/s | MB/s | p50 ms | p99 ms | server CPU ms/request | non-2xx |",
                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for title, name, r in rows:
-            lines.append(f"| {title} | {name} | {r['rps']:,.0f} | {r['mbps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_ms']:.3f} | {r['errors']} |")
+            split = ", ".join(f"{k} {v:.3f}" for k, v in r["cpu_ms_parts"].items())
+            cpu = f"{r['cpu_ms']:.3f} ({split})" if split else f"{r['cpu_ms']:.3f}"
+            lines.append(f"| {title} | {name} | {r['rps']:,.0f} | {r['mbps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {cpu} | {r['errors']} |")
         lines += ["", "Orthanc 1.10 ignores `Range` and sends the whole file, so its Range row moves 100 MB per request.",
                   "Why ResultsApi alone stays behind nginx on small files and CPU: docs/decisions/0005-dicom-serving-in-kestrel.md; "
                   "the front that lets nginx send the bytes after ResultsApi authorises the request: docs/decisions/0020-nginx-front-for-file-bytes.md."]
