@@ -33,9 +33,10 @@ static async Task<int> RunAsync(string[] args)
     var redis = servers.AddRedis("redis");
     var messaging = servers.AddRabbitMQ("messaging");
 
+    const string StorageFolder = "storage", StorageTarget = "/var/lib/imaging/storage";
     var resultsApi = builder.AddProject<Projects.ResultsApi>("resultsapi")
         // Uploads, DICOM and results: {data}/storage here, a volume shared by every replica when published.
-        .WithDataFolder("storage", target: "/var/lib/imaging/storage", environmentVariable: "Storage__Root", servers.DataDirectory)
+        .WithDataFolder(StorageFolder, target: StorageTarget, environmentVariable: "Storage__Root", servers.DataDirectory)
         // One key for every replica, so a signed result link works whichever replica answers it.
         .WithEnvironment("SignedLinks__Key", builder.AddSecret("resultsapi-signed-links-key"))
         // ResultsApi's own configuration (such as FileFront:Enabled), as the app host's ResultsApi:Settings.
@@ -46,6 +47,14 @@ static async Task<int> RunAsync(string[] args)
         .WithHttpHealthCheck("/health")
         .WithApiReference()
         .WithExternalHttpEndpoints();
+
+    // AppHost:FileFront=true: nginx in front of ResultsApi (resultsapi-front) sends the bytes of the file GETs ResultsApi
+    // authorises (docs/decisions/0020-nginx-front-for-file-bytes.md); ResultsApi answers those through it with X-Accel-Redirect.
+    if (builder.Configuration.GetValue("AppHost:FileFront", false))
+    {
+        resultsApi.WithEnvironment("FileFront__Enabled", "true");
+        servers.AddFileFront("resultsapi-front", resultsApi, StorageFolder, StorageTarget);
+    }
 
     // AppHost:AnalyseStableSeries=false stops series being analysed by themselves once complete (only /compute then):
     // the ingest benchmarks measure storing alone, as the archive beside them does.

@@ -26,4 +26,7 @@ public sealed class ServerBinaries
 
     /// <summary>Folder with Orthanc's plugins (libOrthancDicomWeb.so).</summary>
     public string OrthancPluginDirectory { get; set; } = "/usr/share/orthanc/plugins";
+
+    /// <summary>nginx, for ResultsApi's file front (AppHost:FileFront).</summary>
+    public string Nginx { get; set; } = "/usr/sbin/nginx";
 }

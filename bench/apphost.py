@@ -26,7 +26,8 @@ def free_port():
 def start(work, *extra, patience=240):
     """Starts the app host with its data in work/apphost; returns (process, log path, state, admin password).
 
-    state is {"resources": [{"name", "endpoints", "pids"}]} for postgres, redis, messaging and the three services."""
+    state is {"resources": [{"name", "endpoints", "pids"}]} for postgres, redis, messaging and the three services, and
+    resultsapi-front when the app host runs it."""
     data = os.path.join(work, "apphost")
     password = secrets.token_hex(16)
     # Production by default (BENCH_ENVIRONMENT), as a deployment runs: no developer exception page, production logging.
@@ -80,6 +81,14 @@ def state(apphost_pid):
     for name, pattern in (("postgres", r"/postgres -D "), ("redis", r"redis-server "), ("messaging", r"beam\.smp ")):
         # Only the server's main process carries these arguments (PostgreSQL's backends rename themselves).
         resources.append({"name": name, "endpoints": [], "pids": sorted(pid for pid in ours if re.search(pattern, command_line(pid)))})
+    # ResultsApi's file front (AppHost:FileFront=true): nginx's master and its workers; its address is in the configuration
+    # the app host wrote for it.
+    masters = [pid for pid in ours if re.search(r"nginx: master process .* -c \S*/resultsapi-front/nginx\.conf", command_line(pid))]
+    if masters:
+        config = re.search(r" -c (\S+)", command_line(masters[0])).group(1)
+        listen = re.search(r"^\s*listen (\S+);", open(config).read(), re.M).group(1)
+        workers = [pid for pid, parent in parents.items() if parent in masters]
+        resources.append({"name": "resultsapi-front", "endpoints": [f"http://{listen}"], "pids": sorted(masters + workers)})
     return {"resources": resources}
 
 

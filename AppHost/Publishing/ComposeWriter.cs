@@ -70,7 +70,7 @@ internal static class ComposeWriter
                 environment = workload.Environment.Count == 0 ? null : new OrderedDictionary<string, string>(workload.Environment.Select(e => KeyValuePair.Create(e.Key, Text(e.Value)))),
                 ports = NonEmpty(ports),
                 expose = NonEmpty(workload.Ports.Where(p => !p.External).Select(p => p.TargetPort.ToString(CultureInfo.InvariantCulture))),
-                volumes = NonEmpty(workload.Volumes.Select(v => $"{v.Name}:{v.Target}")),
+                volumes = NonEmpty(workload.Volumes.Select(v => $"{v.Name}:{v.Target}{(v.ReadOnly ? ":ro" : "")}")),
                 healthcheck = workload.HealthCommand is { } health
                     ? new { test = health.Select(Escape).ToList(), interval = "5s", timeout = "5s", retries = 20, start_period = "10s" }
                     : null,
@@ -89,7 +89,7 @@ internal static class ComposeWriter
             }
         }
 
-        var volumes = workloads.SelectMany(w => w.Volumes).ToDictionary(v => v.Name, _ => new Dictionary<string, string>());
+        var volumes = workloads.SelectMany(w => w.Volumes).DistinctBy(v => v.Name).ToDictionary(v => v.Name, _ => new Dictionary<string, string>());
         Directory.CreateDirectory(command.Output);
         var composePath = Path.Combine(command.Output, ComposeFile);
         await File.WriteAllTextAsync(composePath, Yaml(new { services, volumes = volumes.Count == 0 ? null : volumes }), cancellationToken);

@@ -46,6 +46,12 @@ internal static class KubernetesWriter
             written.Add(path);
         }
 
+        // A claim of a Deployment is written once, by the first workload that mounts it; it is ReadWriteMany when pods of
+        // several replicas or workloads mount it (ResultsApi's storage, read by the file front), as they may run on other nodes.
+        var claims = workloads.Where(w => !w.IsServer).SelectMany(w => w.Volumes.Select(v => (Workload: w, Volume: v)))
+            .GroupBy(m => m.Volume.Name)
+            .ToDictionary(g => g.Key, g => (Owner: g.First().Workload.Name, Shared: g.Count() > 1 || g.Any(m => m.Workload.Replicas > 1)));
+
         foreach (var workload in workloads)
         {
             var labels = Labels(workload.Name, workload.Component);
@@ -79,7 +85,7 @@ internal static class KubernetesWriter
                 livenessProbe = Probe(workload, readiness: false),
                 resources = ResourcesFor(workload.Component),
                 // A fresh claim's root may hold lost+found, which PostgreSQL refuses as its data folder: servers use a folder in it.
-                volumeMounts = NonEmpty(workload.Volumes.Select(v => new { name = v.Name, mountPath = v.Target, subPath = workload.IsServer ? "data" : null })),
+                volumeMounts = NonEmpty(workload.Volumes.Select(v => new { name = v.Name, mountPath = v.Target, subPath = workload.IsServer ? "data" : null, readOnly = v.ReadOnly ? true : (bool?)null })),
             };
             var pod = new
             {
@@ -92,20 +98,20 @@ internal static class KubernetesWriter
             var metadata = new { name = workload.Name, labels };
             if (workload.IsServer)
             {
-                var claims = NonEmpty(workload.Volumes.Select(v => new { metadata = new { name = v.Name }, spec = Claim("ReadWriteOnce", "10Gi") }));
-                var spec = new { serviceName = workload.Name, replicas = workload.Replicas, selector, template, volumeClaimTemplates = claims };
+                var claimTemplates = NonEmpty(workload.Volumes.Select(v => new { metadata = new { name = v.Name }, spec = Claim("ReadWriteOnce", "10Gi") }));
+                var spec = new { serviceName = workload.Name, replicas = workload.Replicas, selector, template, volumeClaimTemplates = claimTemplates };
                 Write(workload.Name, "statefulset.yaml", new { apiVersion = "apps/v1", kind = "StatefulSet", metadata, spec });
             }
             else
             {
-                foreach (var volume in workload.Volumes)
+                foreach (var volume in workload.Volumes.Where(v => claims[v.Name].Owner == workload.Name))
                 {
-                    var claim = Claim(workload.Replicas > 1 ? "ReadWriteMany" : "ReadWriteOnce", "50Gi");
+                    var claim = Claim(claims[volume.Name].Shared ? "ReadWriteMany" : "ReadWriteOnce", "50Gi");
                     Write(workload.Name, $"{volume.Name}.yaml", new { apiVersion = "v1", kind = "PersistentVolumeClaim", metadata = new { name = volume.Name, labels }, spec = claim });
                 }
 
                 // A ReadWriteOnce claim follows one pod at a time: the old pod stops before the new one mounts it.
-                var strategy = workload.Volumes.Count > 0 && workload.Replicas == 1 ? new { type = "Recreate" } : null;
+                var strategy = workload.Volumes.Any(v => !claims[v.Name].Shared) ? new { type = "Recreate" } : null;
                 var spec = new { replicas = workload.Replicas, strategy, selector, template };
                 Write(workload.Name, "deployment.yaml", new { apiVersion = "apps/v1", kind = "Deployment", metadata, spec });
             }

@@ -21,7 +21,8 @@ internal sealed record PublishedValue(params object[] Parts)
 /// <summary>A port inside the container; an external one is reachable from outside the application.</summary>
 internal sealed record WorkloadPort(string Name, int TargetPort, bool External);
 
-internal sealed record WorkloadVolume(string Name, string Target);
+/// <summary>A named volume; several workloads may mount the same one (the file front reads ResultsApi's storage).</summary>
+internal sealed record WorkloadVolume(string Name, string Target, bool ReadOnly = false);
 
 /// <summary>A workload to start first, with compose's condition: service_healthy, service_started or service_completed_successfully.</summary>
 internal sealed record WorkloadDependency(string Name, string Condition);
@@ -31,10 +32,11 @@ internal sealed class Workload
 {
     public required string Name { get; init; }
 
-    /// <summary>project, dashboard, or the server's kind (postgres, redis, rabbitmq, orthanc, container).</summary>
+    /// <summary>project, dashboard, front (ResultsApi's file front), or the server's kind (postgres, redis, rabbitmq, orthanc, container).</summary>
     public required string Component { get; init; }
 
-    public bool IsServer => Component is not ("project" or "dashboard");
+    /// <summary>A server keeps state of its own (a StatefulSet on Kubernetes); the front only reads ResultsApi's volume.</summary>
+    public bool IsServer => Component is not ("project" or "dashboard" or "front");
 
     public required string Image { get; init; }
 
@@ -147,6 +149,7 @@ internal sealed class Workloads(DistributedApplicationExecutionContext execution
                     RedisResource => "redis",
                     RabbitMQServerResource => "rabbitmq",
                     OrthancContainerResource => "orthanc",
+                    FileFrontContainerResource => "front",
                     _ => "container",
                 },
                 Image = Image(resource, command),
@@ -193,7 +196,7 @@ internal sealed class Workloads(DistributedApplicationExecutionContext execution
             // WithDataVolume names it {app host}-{hash of the app host's path}-{resource}-data. The hash differs in each
             // clone, and a deployment must find its volume again whoever publishes it: the name starts at the resource.
             var start = source.IndexOf($"-{resource.Name}-", StringComparison.Ordinal);
-            volumes.Add(new WorkloadVolume(start < 0 ? source : source[(start + 1)..], mount.Target));
+            volumes.Add(new WorkloadVolume(start < 0 ? source : source[(start + 1)..], mount.Target, mount.IsReadOnly));
         }
 
         return volumes;
@@ -202,6 +205,7 @@ internal sealed class Workloads(DistributedApplicationExecutionContext execution
     /// <summary>The official images' own clients, as health checks; Orthanc's image has none to ask it with.</summary>
     private static IReadOnlyList<string>? HealthCommand(IResource resource) => resource switch
     {
+        FileFrontContainerResource => ["CMD", "curl", "-fsS", "-o", "/dev/null", $"http://127.0.0.1:{FileFrontContainerResource.Port}{FileFrontConfig.HealthPath}"],
         PostgresServerResource => ["CMD-SHELL", "pg_isready -U \"$POSTGRES_USER\" -h 127.0.0.1"],
         RedisResource => ["CMD-SHELL", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"],
         RabbitMQServerResource => ["CMD", "rabbitmq-diagnostics", "-q", "ping"],

@@ -124,6 +124,19 @@ public sealed class AppServers
     public IResourceBuilder<IResourceWithConnectionString> AddOrthanc(string name) =>
         Existing(name) ?? (AsContainers ? _builder.AddOrthancContainer(name) : _builder.AddLocalOrthanc(name, _local));
 
+    /// <summary>
+    /// nginx in front of ResultsApi, sending the bytes of the files ResultsApi authorises (docs/decisions/0020): Debian's
+    /// nginx on the folder {data}/{storageFolder} when run here (also where a container engine answers: nginx then
+    /// reads the folder ResultsApi writes), nginx's image on ResultsApi's storage volume, read-only, when published.
+    /// </summary>
+    public IResourceBuilder<IResourceWithEndpoints> AddFileFront(string name, IResourceBuilder<ProjectResource> resultsApi, string storageFolder, string storageTarget)
+    {
+        return _builder.ExecutionContext.IsPublishMode
+            ? _builder.AddFileFrontContainer(name, resultsApi.GetEndpoint("http"), $"{resultsApi.Resource.Name}-{storageFolder}", storageTarget)
+                .WaitFor(resultsApi).WithExternalHttpEndpoints()
+            : _builder.AddLocalFileFront(name, _local, resultsApi, Path.Combine(DataDirectory, storageFolder)).WaitFor(resultsApi).WithExternalHttpEndpoints();
+    }
+
     /// <summary>ConnectionStrings:{name} in the app host's configuration: a server that already runs, used instead of starting one.</summary>
     private IResourceBuilder<IResourceWithConnectionString>? Existing(string name) =>
         _builder.Configuration[$"ConnectionStrings:{name}"] is { Length: > 0 } ? _builder.AddConnectionString(name) : null;

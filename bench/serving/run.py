@@ -113,8 +113,9 @@ def main():
         # ResultsApi through the app host (Release build), as it runs for real.
         # Serving measured as serving: the stored series are not analysed meanwhile (nginx beside analyses nothing).
         extra = ["--AppHost:AnalyseStableSeries=false", *os.environ.get("BENCH_APPHOST_ARGS", "").split()]
-        # FileFront on: a request through the front below is answered with X-Accel-Redirect; direct requests are unchanged.
-        apphost, _, state, password = app_host.start(work, "--ResultsApi:Settings:FileFront:Enabled=true", *extra)
+        # The app host's file front on (resultsapi-front, decision 0020): a request through it is answered with
+        # X-Accel-Redirect and nginx sends the bytes; direct requests to ResultsApi are unchanged.
+        apphost, _, state, password = app_host.start(work, "--AppHost:FileFront=true", *extra)
         procs.append(("apphost", apphost))
         api = next(r for r in state["resources"] if r["name"] == "resultsapi")
         api_base, api_pids = api["endpoints"][0], api["pids"]
@@ -143,24 +144,10 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
         wait_http(f"http://127.0.0.1:{nginx_port}/mr-000.dcm")
         nginx_pids = [nginx.pid] + children(nginx.pid)
 
-        # nginx in front of ResultsApi (decision 0020): ResultsApi authorises each request, nginx sends the bytes.
-        front_port = free_port()
-        front_conf = os.path.join(work, "front.conf")
-        storage = os.path.join(work, "apphost", "storage")
-        open(front_conf, "w").write(f"""user root; worker_processes 2; pid {work}/front.pid; error_log {work}/front-error.log;
-events {{ worker_connections 1024; }}
-http {{ sendfile on; tcp_nopush on; access_log off;
-  upstream resultsapi {{ server {urllib.parse.urlsplit(api_base).netloc}; keepalive 32; }}
-  server {{ listen 127.0.0.1:{front_port};
-    location / {{ proxy_pass http://resultsapi; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $http_host;
-      proxy_set_header X-Sendfile-Type X-Accel-Redirect; proxy_request_buffering off; proxy_buffering off; }}
-    location /_files/ {{ internal; alias {storage}/; default_type application/dicom;
-      add_header X-Content-Type-Options nosniff always; add_header X-Frame-Options DENY always; add_header Referrer-Policy no-referrer always;
-      add_header Content-Security-Policy "default-src 'none'; frame-ancestors 'none'" always; add_header Cross-Origin-Resource-Policy same-origin always; }} }} }}""")
-        front = subprocess.Popen(["nginx", "-c", front_conf, "-p", work, "-g", "daemon off;"], start_new_session=True)
-        procs.append(("nginx", front))
-        wait_http(f"http://127.0.0.1:{front_port}/health")
-        front_pids = {"nginx": [front.pid] + children(front.pid), "ResultsApi": api_pids}
+        # nginx in front of ResultsApi, as the app host runs it (decision 0020): ResultsApi authorises each request, nginx sends the bytes.
+        front = next(r for r in state["resources"] if r["name"] == "resultsapi-front")
+        front_base = front["endpoints"][0]
+        front_pids = {"nginx": front["pids"], "ResultsApi": api_pids}
 
         # Orthanc 1.10 serving /instances/{id}/file; BENCH_NO_ORTHANC=1 leaves it out (bench/compare.sh compares with nginx here).
         with_orthanc = not os.environ.get("BENCH_NO_ORTHANC")
@@ -185,7 +172,7 @@ http {{ sendfile on; tcp_nopush on; access_log off;
             ("Orthanc 1.10", f"http://127.0.0.1:{orthanc_port}", orthanc_paths, [orthanc.pid], ""),
         ][:3 if with_orthanc else 2]
         # Last, so bench/compare.sh (first server whose name starts with ResultsApi) keeps reading the direct row.
-        servers.append(("ResultsApi behind nginx (X-Accel-Redirect)", f"http://127.0.0.1:{front_port}", api_paths, front_pids,
+        servers.append(("ResultsApi behind nginx (X-Accel-Redirect)", front_base, api_paths, front_pids,
                         f"Authorization: Bearer {token}"))
         one_mib = 1 << 20
         scenarios = [
@@ -219,8 +206,9 @@ http {{ sendfile on; tcp_nopush on; access_log off;
                  "served by: ResultsApi (Release build, started by the app host with its real PostgreSQL, Redis, RabbitMQ and telemetry; "
                  "`GET /api/v1/exam/dcm/...` with a bearer token, so every request is authenticated and checked against its source); "
                  "nginx 1.22 from disk (`sendfile on`, 2 workers, no logging) — the practical limit; Orthanc 1.10 (`/instances/{id}/file`); "
-                 "and ResultsApi behind nginx (decision 0020: every request goes through nginx to ResultsApi, which authorises it and answers "
-                 "X-Accel-Redirect; nginx, 2 workers, sends the file; CPU is nginx's and ResultsApi's together). "
+                 "and ResultsApi behind nginx, the app host's resultsapi-front (`--AppHost:FileFront=true`, decision 0020: every request goes "
+                 "through nginx to ResultsApi, which authorises it and answers X-Accel-Redirect; nginx, 2 workers, sends the file; "
+                 "CPU is nginx's and ResultsApi's together, each part in brackets). "
                  f"wrk 4.1 with 2 threads, {DURATION} s per cell after {WARMUP} s of unmeasured warm-up, rotating over the files. CPU is the server's user+system time "
                  "over the run divided by the requests answered (nginx: master and workers). wrk shares the two cores with the server.", "",
                  "| scenario | server | requests/s | MB/s | p50 ms | p99 ms | server CPU ms/request | non-2xx |",

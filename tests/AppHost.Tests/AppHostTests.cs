@@ -1,7 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Imaging.Dicom;
 using Imaging.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -98,6 +102,79 @@ public sealed class AppHostTests : IDisposable
 #pragma warning restore CS0618
 
         Assert.Equal("true", environment["FileFront__Enabled"]);
+    }
+
+    [Fact]
+    public async Task AppHost_FileFront_puts_nginx_in_front_of_ResultsApi_with_a_health_check_and_turns_the_redirects_on()
+    {
+        await using var without = await CreateAsync(demo: false);
+        Assert.DoesNotContain(without.Resources, r => r.Name == "resultsapi-front");
+
+        await using var builder = await CreateAsync(demo: false, "--AppHost:FileFront=true");
+        var front = Assert.IsType<ExecutableResource>(builder.Resources.Single(r => r.Name == "resultsapi-front"));
+        var resultsApi = (IResourceWithEnvironment)builder.Resources.Single(r => r.Name == "resultsapi");
+
+        Assert.EndsWith("/nginx", front.Command, StringComparison.Ordinal);
+        Assert.Contains("resultsapi", WaitsFor(front));
+        Assert.NotEmpty(front.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.True(front.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").IsExternal);
+#pragma warning disable CS0618 // as above
+        var environment = await resultsApi.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+        Assert.Equal("true", environment["FileFront__Enabled"]);
+    }
+
+    [Fact]
+    public async Task Run_with_AppHost_FileFront_nginx_sends_the_bytes_of_a_file_ResultsApi_authorises()
+    {
+        var run = await AppHostTesting.StartAsync<Projects.AppHost>(["--AppHost:FileFront=true"], timeout: TimeSpan.FromMinutes(3));
+        await using (run)
+        {
+            var app = run.App;
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("resultsapi-front", Ct);
+            using var front = app.CreateHttpClient("resultsapi-front", "http");
+            var password = await app.ParameterAsync("resultsapi-admin-password", Ct);
+            using var login = await front.PostAsync("/api/v1/userlogin/login",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = password }), Ct);
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            var token = (await login.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString();
+
+            front.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var exam = await CreatedIdAsync(front, "/api/v1/exam/new", new { name = "Front", patient_id = "P-1" });
+            var workflow = await CreatedIdAsync(front, "/api/v1/exam/workflow/new", new { exam_id = exam, name = "Reconstruction" });
+            var task = await CreatedIdAsync(front, "/api/v1/exam/task/new", new { workflow_id = workflow, name = "Recon", task_type = "RECONSTRUCTION" });
+            using var created = await front.PostAsync($"/api/v1/exam/result?task_id={task}", null, Ct);
+            var result = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString();
+            var dataset = DicomImages.SecondaryCapture(new PatientStudy("P-1", "Front^Test", DicomUid.Generate(), DateTimeOffset.UnixEpoch),
+                new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray16([.. Enumerable.Range(0, 64 * 64).Select(i => (ushort)i)], 64, 64),
+                DateTimeOffset.UnixEpoch, DicomUid.Generate());
+            using var buffer = new MemoryStream();
+            DicomFile.Create(dataset).Save(buffer);
+            var bytes = buffer.ToArray();
+            using var upload = await front.PutAsync($"/api/v1/exam/result/{result}/files/front.dcm", new ByteArrayContent(bytes), Ct);
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+            var url = $"/api/v1/exam/dcm/{workflow}/{task}/{result}/front.dcm";
+
+            using var response = await front.GetAsync(url, Ct);
+            using var anonymous = app.CreateHttpClient("resultsapi-front", "http");
+            using var refused = await anonymous.GetAsync(url, Ct);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync(Ct));
+            Assert.Equal("application/dicom", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nginx", response.Headers.Server.Single().Product?.Name);
+            // nginx sent it from {data}/storage: its ETag is the file's modification time and size in hex.
+            var file = new FileInfo(Directory.GetFiles(Path.Combine(run.DataDirectory, "storage"), "front.dcm", SearchOption.AllDirectories).Single());
+            Assert.Equal($"\"{new DateTimeOffset(file.LastWriteTimeUtc).ToUnixTimeSeconds():x}-{file.Length:x}\"", response.Headers.ETag?.Tag);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+    }
+
+    private static async Task<string> CreatedIdAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
     }
 
     private Task<IDistributedApplicationTestingBuilder> CreateAsync(bool demo, params string[] arguments) =>

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using Imaging.LocalServers;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace ResultsApi.Tests;
 
-/// <summary>ResultsApi on Kestrel with FileFront on, and Debian's nginx in front of it as docs/results-api.md configures it.</summary>
+/// <summary>ResultsApi on Kestrel with FileFront on, and Debian's nginx in front of it as the app host configures it.</summary>
 public sealed class FileFrontFactory : ResultsApiFactory
 {
     public FileFrontFactory(TestServers servers)
@@ -159,10 +160,11 @@ public sealed class FileFrontTests(FileFrontFactory api) : IClassFixture<FileFro
     }
 }
 
-/// <summary>Debian's nginx as a front: proxies to ResultsApi with X-Sendfile-Type set, and serves the storage root internally.</summary>
+/// <summary>Debian's nginx as a front, configured as the app host configures its resultsapi-front (FileFrontConfig).</summary>
 public sealed class NginxFront : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nginx-front-").FullName;
+    private readonly StringBuilder _errors = new();
     private Process? _nginx;
 
     public Uri Address { get; private set; } = null!;
@@ -178,18 +180,36 @@ public sealed class NginxFront : IDisposable
         var port = AppHostTesting.FreePort();
         Address = new Uri($"http://127.0.0.1:{port}");
         var config = Path.Combine(_directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, Config(port, upstream, Path.GetFullPath(storageRoot)));
-        _nginx = Process.Start(new ProcessStartInfo(Binary, ["-p", _directory, "-c", config, "-e", Path.Combine(_directory, "error.log")])
+        await File.WriteAllTextAsync(config, new FileFrontConfig
+        {
+            Listen = $"127.0.0.1:{port}",
+            Upstream = upstream.Authority,
+            StorageRoot = Path.GetFullPath(storageRoot),
+            WorkDirectory = _directory,
+            WorkerProcesses = 1,
+            // The storage root is in a folder only its owner may enter: as root, nginx's workers would otherwise be nobody.
+            User = Environment.UserName == "root" ? "root" : null,
+        }.Render());
+        _nginx = Process.Start(new ProcessStartInfo(Binary, ["-p", _directory, "-c", config, "-e", "stderr"])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         })!;
+        _nginx.ErrorDataReceived += (_, line) =>
+        {
+            lock (_errors)
+            {
+                _errors.AppendLine(line.Data);
+            }
+        };
+        _nginx.BeginErrorReadLine();
         using var probe = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; attempt < 100; attempt++)
         {
             try
             {
-                using var alive = await probe.GetAsync("/alive");
+                using var healthy = await probe.GetAsync(FileFrontConfig.HealthPath);
+                healthy.EnsureSuccessStatusCode();
                 return;
             }
             catch (HttpRequestException) when (!_nginx.HasExited)
@@ -198,52 +218,11 @@ public sealed class NginxFront : IDisposable
             }
         }
 
-        throw new InvalidOperationException($"nginx did not answer on {Address}: {File.ReadAllText(Path.Combine(_directory, "error.log"))}");
-    }
-
-    /// <summary>The front as docs/results-api.md shows it, with this run's ports and folders.</summary>
-    private string Config(int port, Uri upstream, string storageRoot) => $$"""
-        daemon off;
-        master_process off;
-        worker_processes 1;
-        pid {{_directory}}/nginx.pid;
-        error_log {{_directory}}/error.log warn;
-        events { worker_connections 256; }
-        http {
-            access_log off;
-            sendfile on;
-            tcp_nopush on;
-            client_body_temp_path {{_directory}}/body;
-            proxy_temp_path {{_directory}}/proxy;
-            fastcgi_temp_path {{_directory}}/fastcgi;
-            uwsgi_temp_path {{_directory}}/uwsgi;
-            scgi_temp_path {{_directory}}/scgi;
-            client_max_body_size 0;
-            server {
-                listen 127.0.0.1:{{port}};
-                location / {
-                    proxy_pass {{upstream.GetLeftPart(UriPartial.Authority)}};
-                    proxy_http_version 1.1;
-                    proxy_set_header Connection "";
-                    proxy_set_header Host $http_host;
-                    proxy_set_header X-Forwarded-For $remote_addr;
-                    proxy_set_header X-Sendfile-Type X-Accel-Redirect;
-                    proxy_request_buffering off;
-                    proxy_buffering off;
-                }
-                location /_files/ {
-                    internal;
-                    alias {{storageRoot}}/;
-                    default_type application/dicom;
-                    add_header X-Content-Type-Options nosniff always;
-                    add_header X-Frame-Options DENY always;
-                    add_header Referrer-Policy no-referrer always;
-                    add_header Content-Security-Policy "default-src 'none'; frame-ancestors 'none'" always;
-                    add_header Cross-Origin-Resource-Policy same-origin always;
-                }
-            }
+        lock (_errors)
+        {
+            throw new InvalidOperationException($"nginx did not answer on {Address}: {_errors}");
         }
-        """;
+    }
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using Imaging.LocalServers;
 using YamlDotNet.RepresentationModel;
 
 namespace AppHost.Tests.Publishing;
@@ -97,6 +98,30 @@ public sealed class ComposePublishTests
         await model.PublishAgainAsync("compose", "--Parameters:redis-password=rotated0redis0password");
         Assert.Equal("rotated0redis0password", model.Env["REDIS_PASSWORD"]);
         Assert.Equal(first["POSTGRES_PASSWORD"], model.Env["POSTGRES_PASSWORD"]);
+    }
+
+    [Fact]
+    public async Task The_file_front_reads_ResultsApis_storage_volume_read_only_with_its_configuration_and_health_check()
+    {
+        using var model = await PublishedModel.PublishAsync("compose", "--AppHost:FileFront=true");
+
+        var (exitCode, output, error) = model.Run("docker-compose", "config");
+        Assert.True(exitCode == 0, $"docker-compose config failed: {error}");
+        Assert.DoesNotContain("is not set", error, StringComparison.Ordinal);
+
+        var services = Services(output);
+        var front = services["resultsapi-front"];
+        Assert.Equal("docker.io/nginx:1.27", Scalar(front, "image"));
+        Assert.Equal(["resultsapi-storage:/var/lib/imaging/storage:ro"], Sequence(front, "volumes").Select(VolumeText));
+        Assert.Contains("resultsapi-storage:/var/lib/imaging/storage:rw", Sequence(services["resultsapi"], "volumes").Select(VolumeText));
+        Assert.Equal("service_started", Scalar(front, "depends_on", "resultsapi", "condition"));
+        Assert.Contains(FileFrontConfig.HealthPath, string.Join(' ', Sequence(front, "healthcheck", "test").Select(n => ((YamlScalarNode)n).Value)), StringComparison.Ordinal);
+        Assert.Contains(model.Env.Keys, k => k == "RESULTSAPI_FRONT_PORT");
+        Assert.Equal("true", EnvironmentOf(services["resultsapi"])["FileFront__Enabled"]);
+
+        // nginx's configuration, with ResultsApi reached by its service name; compose keeps nginx's $variables escaped as $$.
+        var expected = new FileFrontConfig { Listen = "8080", Upstream = "resultsapi:8080", StorageRoot = "/var/lib/imaging/storage", User = "nginx" }.Render();
+        Assert.Equal(expected.Replace("$", "$$", StringComparison.Ordinal), EnvironmentOf(front)[FileFrontContainerResource.ConfigVariable]);
     }
 
     internal static Dictionary<string, YamlNode> Services(string composeText)

@@ -1,3 +1,4 @@
+using Imaging.LocalServers;
 using k8s;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
@@ -143,6 +144,36 @@ public sealed class KubernetesPublishTests
 
         var rendered = KubernetesYaml.LoadAllFromString(output, strict: true);
         Assert.Equal(LoadAll(model).Count, rendered.Count);
+    }
+
+    [Fact]
+    public async Task The_file_front_is_a_Deployment_reading_ResultsApis_storage_claim_which_is_written_once_for_both()
+    {
+        using var model = await PublishedModel.PublishAsync("kubernetes", "--AppHost:FileFront=true");
+        var objects = LoadAll(model);
+        var deployments = objects.OfType<V1Deployment>().ToDictionary(d => d.Metadata.Name);
+        var configMaps = objects.OfType<V1ConfigMap>().ToDictionary(c => c.Metadata.Name);
+
+        // One claim, mounted by ResultsApi's pods and the front's, which may run on other nodes: ReadWriteMany.
+        var storage = Assert.Single(objects.OfType<V1PersistentVolumeClaim>(), c => c.Metadata.Name == "resultsapi-storage");
+        Assert.Equal(["ReadWriteMany"], storage.Spec.AccessModes);
+        Assert.Null(deployments["resultsapi"].Spec.Strategy);
+        var front = deployments["resultsapi-front"].Spec.Template.Spec;
+        var container = Assert.Single(front.Containers);
+        var mount = Assert.Single(container.VolumeMounts);
+        Assert.Equal(("resultsapi-storage", "/var/lib/imaging/storage", true), (mount.Name, mount.MountPath, mount.ReadOnlyProperty));
+        Assert.Equal("resultsapi-storage", Assert.Single(front.Volumes).PersistentVolumeClaim.ClaimName);
+        Assert.Equal("docker.io/nginx:1.27", container.Image);
+        Assert.Equal(8080, Assert.Single(container.Ports).ContainerPort);
+        Assert.Contains(FileFrontConfig.HealthPath, string.Join(' ', container.ReadinessProbe.Exec.Command), StringComparison.Ordinal);
+        Assert.Contains(objects.OfType<V1Service>(), s => s.Metadata.Name == "resultsapi-front");
+
+        // nginx's configuration, with ResultsApi reached by its service name; ResultsApi answers the front's requests with redirects.
+        var expected = new FileFrontConfig { Listen = "8080", Upstream = "resultsapi:8080", StorageRoot = "/var/lib/imaging/storage", User = "nginx" }.Render();
+        Assert.Equal(expected, configMaps["resultsapi-front-config"].Data[FileFrontContainerResource.ConfigVariable]);
+        Assert.Equal("true", configMaps["resultsapi-config"].Data["FileFront__Enabled"]);
+        var (exitCode, _, error) = model.Run("kubectl", "kustomize", ".");
+        Assert.True(exitCode == 0, $"kubectl kustomize failed: {error}");
     }
 
     /// <summary>Every file kustomization.yaml lists (and no other), loaded strictly; each is named in one.</summary>
