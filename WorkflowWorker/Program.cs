@@ -1,26 +1,11 @@
-using Imaging.WorkflowWorker.QualityAnalysis;
-using Imaging.WorkflowWorker.Reconstruction;
-using Imaging.WorkflowWorker.SeriesAnalysis;
+using Imaging.WorkflowWorker.Extensions;
 
-// The worker serves HTTP only for /health and /alive; its work arrives over the bus.
+// The worker serves HTTP only for /health and /alive; its work arrives over the bus. Its parts: Extensions/Extensions.cs.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddValidatedOptions<ReconstructionOptions>(ReconstructionOptions.SectionName);
-builder.Services.AddValidatedOptions<ResultsApiOptions>(ResultsApiOptions.SectionName);
-builder.Services.AddSingleton<ResultsApiToken>();
-builder.Services.AddHttpClient<ResultsApiClient>(client => client.BaseAddress = new Uri("https+http://resultsapi"));
-builder.Services.AddValidatedOptions<SeriesAnalysisOptions>(SeriesAnalysisOptions.SectionName);
-builder.Services.AddValidatedOptions<QualityAnalysisOptions>(QualityAnalysisOptions.SectionName);
-builder.Services.AddTransient<ReconstructionPipeline>();
-builder.Services.AddTransient<SeriesAnalysisPipeline>();
-builder.Services.AddTransient<QualitySessionPipeline>();
-builder.AddMessageBus("messaging", bus =>
-{
-    bus.AddConsumer<RecoJobConsumer>(typeof(RecoJobConsumerDefinition));
-    bus.AddConsumer<SeriesAnalysisConsumer>(typeof(SeriesAnalysisConsumerDefinition));
-    bus.AddConsumer<QualitySessionConsumer>(typeof(QualitySessionConsumerDefinition));
-});
+builder.AddApplicationServices();
+builder.AddJobConsumers();
 
 var app = builder.Build();
 

@@ -5,12 +5,16 @@ Aspire's DCP runs the resources; they are found as the descendants of the DCP AP
 environment), not through DCP's development proxy in front of it, so the figures are the service's own, as a container
 platform would see them.
 """
+import json
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import time
+import urllib.parse
+import urllib.request
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -104,3 +108,25 @@ def environment(pid):
         return dict(e.split("=", 1) for e in open(f"/proc/{pid}/environ").read().split("\0") if "=" in e)
     except OSError:
         return {}
+
+
+def login(state, password):
+    """ResultsApi's own address and the admin's bearer token."""
+    base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0]
+    form = urllib.parse.urlencode({"username": "admin", "password": password}).encode()
+    request = urllib.request.Request(base + "/api/v1/userlogin/login", data=form, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return base, json.loads(answer.read())["access_token"]
+
+
+def stop_all(procs):
+    """Stops each (name, process) started in its own session, the last first: nginx gracefully (SIGQUIT), the others with
+    SIGTERM, and with SIGKILL what has not ended 60 s later."""
+    for name, proc in reversed(procs):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)

@@ -104,7 +104,7 @@ public sealed record CohortQuery
             // DICOM SH (16) and LO (64) lengths; backslash separates values and wildcards would widen an exact key.
             if (values.FirstOrDefault(v => string.IsNullOrWhiteSpace(v) || v.Length > maxLength || v.IndexOfAny(['\\', '*', '?']) >= 0) is { } bad)
             {
-                throw new CohortQueryException($"{name} holds '{(bad.Length > 70 ? bad[..70] : bad)}': values are 1 to {maxLength} characters without '\\', '*' or '?'.");
+                throw new CohortQueryException($"{name} holds '{bad.Shorten(70)}': values are 1 to {maxLength} characters without '\\', '*' or '?'.");
             }
         }
 

@@ -155,7 +155,7 @@ public sealed class DicomWebSource(HttpClient http, IOptions<SourceOptions> opti
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             response.Dispose();
             throw new SourceUnavailableException(
-                $"The source PACS answered {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} with {(int)response.StatusCode}: {(text.Length > 300 ? text[..300] : text)}");
+                $"The source PACS answered {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} with {(int)response.StatusCode}: {text.Shorten(300)}");
         }
     }
 

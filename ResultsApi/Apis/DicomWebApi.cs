@@ -96,7 +96,7 @@ public static partial class DicomWebApi
         {
             if (DicomUid.Validate(uid) is { } invalid)
             {
-                return (null, ApiProblems.BadRequest("Invalid UID", $"'{(uid.Length > 70 ? uid[..70] : uid)}': {invalid}. Use a UID of digits and dots, at most 64 characters."));
+                return (null, ApiProblems.BadRequest("Invalid UID", $"'{uid.Shorten(70)}': {invalid}. Use a UID of digits and dots, at most 64 characters."));
             }
         }
 

@@ -160,7 +160,7 @@ public static partial class QualitySessionsApi
         }
 
         session!.State = QualitySessionState.failed;
-        session.Reason = payload.Reason.Length > 1000 ? payload.Reason[..1000] : payload.Reason;
+        session.Reason = payload.Reason.Clip(1000);
         session.UpdatedAt = time.GetUtcNow();
         if (await SaveOrConflictAsync(db, session, ct) is { } conflict)
         {

@@ -178,7 +178,7 @@ public static partial class SeriesAnalysisApi
         }
 
         analysis!.Status = status;
-        analysis.Reason = payload.Reason.Length > 1000 ? payload.Reason[..1000] : payload.Reason;
+        analysis.Reason = payload.Reason.Clip(1000);
         analysis.DatetimeUpdated = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         LogEnded(loggers.CreateLogger(typeof(SeriesAnalysisApi)), series, analysis.SourceId, status, analysis.Reason);

@@ -136,7 +136,7 @@ public static partial class WorkflowManagerApi
         }
 
         var reason = string.IsNullOrWhiteSpace(payload.Reason) ? "The reconstruction failed." : payload.Reason.Trim();
-        reason = reason.Length > 2000 ? reason[..2000] : reason;
+        reason = reason.Clip(2000);
         var now = time.GetUtcNow();
         record.Status = RecordStatus.ERROR;
         record.StatusMessage = reason;

@@ -33,12 +33,12 @@ public static class MrSeriesWriter
             PatientName: "",
             StudyInstanceUid: DicomUid.FromName($"exam:{context.ExamId}"),
             StudyDateTime: context.ExamCreated,
-            StudyDescription: Truncate(context.ExamName, 64));
+            StudyDescription: context.ExamName.Clip(64));
         var series = new ImageSeries(
             SeriesInstanceUid: DicomUid.FromName($"task:{context.TaskId}:record:{context.RecordId}"),
             SeriesNumber: 1,
             Modality: "MR",
-            SeriesDescription: Truncate($"{context.TaskName} (record {context.RecordId})", 64),
+            SeriesDescription: $"{context.TaskName} (record {context.RecordId})".Clip(64),
             FrameOfReferenceUid: DicomUid.FromName($"task:{context.TaskId}:frame-of-reference"));
         var instances = new List<SeriesInstance>(images.Count);
         for (var slice = 0; slice < images.Count; slice++)
@@ -56,6 +56,4 @@ public static class MrSeriesWriter
 
         return instances;
     }
-
-    private static string Truncate(string text, int length) => text.Length > length ? text[..length] : text;
 }

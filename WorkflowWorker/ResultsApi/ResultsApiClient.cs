@@ -28,46 +28,77 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Marks the job started; null when ResultsApi says the job is stale or already done (409), so it is skipped.</summary>
-    public async Task<ReconstructionContext?> StartAsync(int recordId, string input, CancellationToken cancellationToken)
+    public Task<ReconstructionContext?> StartAsync(int recordId, string input, CancellationToken cancellationToken) =>
+        StartAsync<ReconstructionContext>($"/api/v1/workflow/record/{recordId}/started", new { input }, "a job", cancellationToken);
+
+    public Task<byte[]> GetRawDataAsync(int recordId, CancellationToken cancellationToken) =>
+        GetBytesAsync($"/api/v1/workflow/record/{recordId}/raw", cancellationToken);
+
+    /// <summary>Stores one instance in the result under its name; the same name again overwrites, so a repeated job leaves one copy.</summary>
+    public Task PutInstanceAsync(Guid resultId, string fileName, byte[] part10, CancellationToken cancellationToken) =>
+        PutBytesAsync($"/api/v1/exam/result/{resultId}/files/{fileName}", part10, "application/dicom", cancellationToken);
+
+    /// <summary>False when the record moved on to a newer upload meanwhile (409): this job's outcome no longer matters.</summary>
+    public Task<bool> FinishAsync(int recordId, int generation, IReadOnlyList<string> files, CancellationToken cancellationToken) =>
+        ReportAsync($"/api/v1/workflow/record/{recordId}/finished", new { generation, files }, cancellationToken);
+
+    /// <summary>Reports how far the job is (the task's progress and status message); false when ResultsApi refused it.</summary>
+    public Task<bool> ReportProgressAsync(int recordId, int generation, int percent, string stage, CancellationToken cancellationToken) =>
+        ReportProgressAsync($"/api/v1/workflow/record/{recordId}/progress", new { generation, percent, stage }, cancellationToken);
+
+    /// <summary>Reports the job failed; a 409 (the record moved on) is the end of it too.</summary>
+    public Task FailAsync(int recordId, int generation, string reason, CancellationToken cancellationToken) =>
+        ReportAsync($"/api/v1/workflow/record/{recordId}/failed", new { generation, reason }, cancellationToken);
+
+    /// <summary>Takes a series analysis (PROCESSING); null when it is stale or already reported (409), so it is skipped.</summary>
+    public Task<AnalysisContext?> StartAnalysisAsync(Guid sourceId, string seriesUid, int attempt, CancellationToken cancellationToken) =>
+        StartAsync<AnalysisContext>(AnalysisPath(sourceId, seriesUid, "started"), new { attempt }, "an analysis", cancellationToken);
+
+    public Task<byte[]> GetAnalysisInstanceAsync(Guid sourceId, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken) =>
+        GetBytesAsync(AnalysisPath(sourceId, seriesUid, $"instances/{sopInstanceUid}"), cancellationToken);
+
+    /// <summary>Stores a result file of the analysis; the same name again replaces it, so a repeated analysis leaves one copy.</summary>
+    public Task PutAnalysisFileAsync(Guid sourceId, string seriesUid, string fileName, byte[] content, string contentType, CancellationToken cancellationToken) =>
+        PutBytesAsync(AnalysisPath(sourceId, seriesUid, $"files/{fileName}"), content, contentType, cancellationToken);
+
+    /// <summary>Reports how far the analysis is (the percentage and stage /results answers while it runs); false when ResultsApi refused it.</summary>
+    public Task<bool> ReportAnalysisProgressAsync(Guid sourceId, string seriesUid, int attempt, int percent, string stage, CancellationToken cancellationToken) =>
+        ReportProgressAsync(AnalysisPath(sourceId, seriesUid, "progress"), new { attempt, percent, stage }, cancellationToken);
+
+    /// <summary>Reports the outcome: "finished", "unsupported" or "failed". False when the attempt was superseded or already reported (409).</summary>
+    public Task<bool> ReportAnalysisAsync(Guid sourceId, string seriesUid, string outcome, object body, CancellationToken cancellationToken) =>
+        ReportAsync(AnalysisPath(sourceId, seriesUid, outcome), body, cancellationToken);
+
+    /// <summary>Takes a quality session (running); null when it already finished or failed (409), so it is skipped.</summary>
+    public Task<QualitySessionContext?> StartQualitySessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        StartAsync<QualitySessionContext>($"/api/v1/quality-sessions/{sessionId}/started", null, "a quality session", cancellationToken);
+
+    public Task<byte[]> GetQualitySessionImageAsync(Guid sessionId, string fileName, CancellationToken cancellationToken) =>
+        GetBytesAsync($"/api/v1/quality-sessions/{sessionId}/images/{Uri.EscapeDataString(fileName)}", cancellationToken);
+
+    /// <summary>Reports a quality session "finished" (with every image's result and measurements) or "failed" (with the reason); false when it was already reported (409).</summary>
+    public Task<bool> ReportQualitySessionAsync(Guid sessionId, string outcome, object body, CancellationToken cancellationToken) =>
+        ReportAsync($"/api/v1/quality-sessions/{sessionId}/{outcome}", body, cancellationToken);
+
+    /// <summary>Takes a piece of work: its context, or null when ResultsApi answers 409 (stale, superseded or done), so it is skipped.</summary>
+    private async Task<T?> StartAsync<T>(string path, object? body, string what, CancellationToken cancellationToken)
+        where T : class
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/record/{recordId}/started")
-        {
-            Content = JsonContent.Create(new { input }, options: Json),
-        }, cancellationToken);
+        using var response = await PostAsync(path, body, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             return null;
         }
 
         await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<ReconstructionContext>(Json, cancellationToken)
-            ?? throw new InvalidOperationException("ResultsApi answered the start of a job with an empty body.");
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+            ?? throw new InvalidOperationException($"ResultsApi answered the start of {what} with an empty body.");
     }
 
-    public async Task<byte[]> GetRawDataAsync(int recordId, CancellationToken cancellationToken)
+    /// <summary>Reports an outcome; false when ResultsApi answers 409 (superseded or already reported), so it no longer matters.</summary>
+    private async Task<bool> ReportAsync(string path, object body, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"/api/v1/workflow/record/{recordId}/raw"), cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
-    }
-
-    /// <summary>Stores one instance in the result under its name; the same name again overwrites, so a repeated job leaves one copy.</summary>
-    public async Task PutInstanceAsync(Guid resultId, string fileName, byte[] part10, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, $"/api/v1/exam/result/{resultId}/files/{fileName}")
-        {
-            Content = new ByteArrayContent(part10) { Headers = { ContentType = new MediaTypeHeaderValue("application/dicom") } },
-        }, cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
-    }
-
-    /// <summary>False when the record moved on to a newer upload meanwhile (409): this job's outcome no longer matters.</summary>
-    public async Task<bool> FinishAsync(int recordId, int generation, IReadOnlyList<string> files, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/record/{recordId}/finished")
-        {
-            Content = JsonContent.Create(new { generation, files }, options: Json),
-        }, cancellationToken);
+        using var response = await PostAsync(path, body, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             return false;
@@ -77,125 +108,31 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
         return true;
     }
 
-    /// <summary>Reports how far the job is (the task's progress and status message); false when ResultsApi refused it.</summary>
-    public async Task<bool> ReportProgressAsync(int recordId, int generation, int percent, string stage, CancellationToken cancellationToken)
+    /// <summary>Progress is advice: a refusal is not an error of the job, only false.</summary>
+    private async Task<bool> ReportProgressAsync(string path, object body, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/record/{recordId}/progress")
-        {
-            Content = JsonContent.Create(new { generation, percent, stage }, options: Json),
-        }, cancellationToken);
+        using var response = await PostAsync(path, body, cancellationToken);
         return response.IsSuccessStatusCode;
     }
 
-    public async Task FailAsync(int recordId, int generation, string reason, CancellationToken cancellationToken)
+    private async Task<byte[]> GetBytesAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflow/record/{recordId}/failed")
-        {
-            Content = JsonContent.Create(new { generation, reason }, options: Json),
-        }, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Conflict)
-        {
-            await EnsureSuccessAsync(response, cancellationToken);
-        }
-    }
-
-    /// <summary>Takes a series analysis (PROCESSING); null when it is stale or already reported (409), so it is skipped.</summary>
-    public async Task<AnalysisContext?> StartAnalysisAsync(Guid sourceId, string seriesUid, int attempt, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, "started"))
-        {
-            Content = JsonContent.Create(new { attempt }, options: Json),
-        }, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            return null;
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<AnalysisContext>(Json, cancellationToken)
-            ?? throw new InvalidOperationException("ResultsApi answered the start of an analysis with an empty body.");
-    }
-
-    public async Task<byte[]> GetAnalysisInstanceAsync(Guid sourceId, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, AnalysisPath(sourceId, seriesUid, $"instances/{sopInstanceUid}")), cancellationToken);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
-    /// <summary>Stores a result file of the analysis; the same name again replaces it, so a repeated analysis leaves one copy.</summary>
-    public async Task PutAnalysisFileAsync(Guid sourceId, string seriesUid, string fileName, byte[] content, string contentType, CancellationToken cancellationToken)
+    private async Task PutBytesAsync(string path, byte[] content, string contentType, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, AnalysisPath(sourceId, seriesUid, $"files/{fileName}"))
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, path)
         {
             Content = new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue(contentType) } },
         }, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
     }
 
-    /// <summary>Reports how far the analysis is (the percentage and stage /results answers while it runs); false when ResultsApi refused it.</summary>
-    public async Task<bool> ReportAnalysisProgressAsync(Guid sourceId, string seriesUid, int attempt, int percent, string stage, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, "progress"))
-        {
-            Content = JsonContent.Create(new { attempt, percent, stage }, options: Json),
-        }, cancellationToken);
-        return response.IsSuccessStatusCode;
-    }
-
-    /// <summary>Reports the outcome: "finished", "unsupported" or "failed". False when the attempt was superseded or already reported (409).</summary>
-    public async Task<bool> ReportAnalysisAsync(Guid sourceId, string seriesUid, string outcome, object body, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, AnalysisPath(sourceId, seriesUid, outcome))
-        {
-            Content = JsonContent.Create(body, options: Json),
-        }, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            return false;
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken);
-        return true;
-    }
-
-    /// <summary>Takes a quality session (running); null when it already finished or failed (409), so it is skipped.</summary>
-    public async Task<QualitySessionContext?> StartQualitySessionAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/quality-sessions/{sessionId}/started"), cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            return null;
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<QualitySessionContext>(Json, cancellationToken)
-            ?? throw new InvalidOperationException("ResultsApi answered the start of a quality session with an empty body.");
-    }
-
-    public async Task<byte[]> GetQualitySessionImageAsync(Guid sessionId, string fileName, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Get, $"/api/v1/quality-sessions/{sessionId}/images/{Uri.EscapeDataString(fileName)}"), cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
-    }
-
-    /// <summary>Reports a quality session "finished" (with every image's result and measurements) or "failed" (with the reason); false when it was already reported (409).</summary>
-    public async Task<bool> ReportQualitySessionAsync(Guid sessionId, string outcome, object body, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/quality-sessions/{sessionId}/{outcome}")
-        {
-            Content = JsonContent.Create(body, options: Json),
-        }, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            return false;
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken);
-        return true;
-    }
+    private Task<HttpResponseMessage> PostAsync(string path, object? body, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) }, cancellationToken);
 
     private static string AnalysisPath(Guid sourceId, string seriesUid, string rest) => $"/api/v1/series-analyses/{sourceId}/{seriesUid}/{rest}";
 
@@ -252,7 +189,7 @@ public sealed class ResultsApiClient(HttpClient http, IOptions<ResultsApiOptions
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             throw new HttpRequestException(
-                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {(body.Length > 500 ? body[..500] : body)}",
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {body.Shorten(500)}",
                 null, response.StatusCode);
         }
     }

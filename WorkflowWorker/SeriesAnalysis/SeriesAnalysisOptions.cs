@@ -3,19 +3,10 @@ using Imaging.WorkflowWorker.Jobs;
 
 namespace Imaging.WorkflowWorker.SeriesAnalysis;
 
-public sealed class SeriesAnalysisOptions : IJobQueueOptions
+/// <summary>Series analyses (section "SeriesAnalysis"): the queue, progress reports, previews and the quality rules.</summary>
+public sealed class SeriesAnalysisOptions : JobQueueOptions
 {
     public const string SectionName = "SeriesAnalysis";
-
-    [Range(1, 64)]
-    public int ConcurrentJobs { get; set; } = 2;
-
-    [Range(1, 1000)]
-    public int PrefetchCount { get; set; } = 4;
-
-    /// <summary>Waits between attempts for an analysis that fails for a passing reason.</summary>
-    [MinLength(0)]
-    public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
 
     /// <summary>Least time between two progress reports within a stage of an analysis (reading the instances, storing the images).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -9,15 +9,13 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "serving"))
-from run import ROOT, DURATION, WARMUP, TICKS, children, cpu_ticks, free_port, request, wait_http, wrk  # noqa: E402
+from run import ROOT, DURATION, WARMUP, TICKS, children, cpu_ticks, free_port, wait_http, wrk  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import apphost as app_host  # noqa: E402
 
@@ -76,11 +74,9 @@ def main():
         apphost, _, state, password = app_host.start(work, "--AppHost:AnalyseStableSeries=false")
         procs.append(("apphost", apphost))
         resource = {r["name"]: r for r in state["resources"]}
-        api_base = resource["resultsapi"]["endpoints"][0]
+        api_base, token = app_host.login(state, password)
         api_pids = resource["resultsapi"]["pids"]
         postgres_pids = resource["postgres"]["pids"]
-        token = request("POST", api_base + "/api/v1/userlogin/login", urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
-                        {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
 
         orthanc_port, orthanc_dir = free_port(), os.path.join(work, "orthanc")
         os.makedirs(orthanc_dir)
@@ -166,13 +162,7 @@ def main():
             open(os.path.join(ROOT, "docs/benchmarks/dicomweb.md"), "w").write("\n".join(lines) + "\n")
         print("\n".join(lines))
     finally:
-        for name, proc in reversed(procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        app_host.stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

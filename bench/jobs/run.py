@@ -7,11 +7,9 @@ import io
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 import uuid
 
@@ -44,9 +42,7 @@ def run(replicas, kspace):
     os.chmod(work, 0o755)  # PostgreSQL runs as its own user and must reach its folder.
     apphost, _, state, password = app_host.start(work, f"--WorkflowWorker:Replicas={replicas}")
     try:
-        base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0]
-        token = request("POST", base + "/api/v1/userlogin/login", urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
-                        {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
+        base, token = app_host.login(state, password)
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         post = lambda path, body: request("POST", base + path, json.dumps(body).encode(), auth)["id"]
         exam = post("/api/v1/exam/new", {"name": "bench"})

@@ -6,13 +6,11 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -117,11 +115,8 @@ def main():
         # X-Accel-Redirect and nginx sends the bytes; direct requests to ResultsApi are unchanged.
         apphost, _, state, password = app_host.start(work, "--AppHost:FileFront=true", *extra)
         procs.append(("apphost", apphost))
-        api = next(r for r in state["resources"] if r["name"] == "resultsapi")
-        api_base, api_pids = api["endpoints"][0], api["pids"]
-        token = request("POST", api_base + "/api/v1/userlogin/login",
-                        urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
-                        {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
+        api_base, token = app_host.login(state, password)
+        api_pids = next(r for r in state["resources"] if r["name"] == "resultsapi")["pids"]
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         exam = request("POST", api_base + "/api/v1/exam/new", json.dumps({"name": "bench"}).encode(), auth)["id"]
         workflow = request("POST", api_base + "/api/v1/exam/workflow/new", json.dumps({"exam_id": exam, "name": "w"}).encode(), auth)["id"]
@@ -228,13 +223,7 @@ http {{ sendfile on; tcp_nopush on; access_log off; default_type application/dic
             open(os.path.join(ROOT, "docs/benchmarks/dicom-serving.md"), "w").write("\n".join(lines) + "\n")
         print("\n".join(lines))
     finally:
-        for name, proc in reversed(procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM if name != "nginx" else signal.SIGQUIT)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        app_host.stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -13,7 +13,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 import urllib.request
 import uuid
 
@@ -81,9 +80,7 @@ def main():
     apphost, _, state, password = app_host.start(work)
     stop = threading.Event()
     try:
-        base = next(r for r in state["resources"] if r["name"] == "resultsapi")["endpoints"][0]
-        token = request("POST", base + "/api/v1/userlogin/login", urllib.parse.urlencode({"username": "admin", "password": password}).encode(),
-                        {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
+        base, token = app_host.login(state, password)
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         post = lambda path, body: request("POST", base + path, json.dumps(body).encode(), auth)["id"]
         exam = post("/api/v1/exam/new", {"name": "soak", "patient_id": "P-SOAK"})

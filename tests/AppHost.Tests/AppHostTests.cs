@@ -5,7 +5,6 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Imaging.Dicom;
 using Imaging.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -145,12 +144,7 @@ public sealed class AppHostTests : IDisposable
             var task = await CreatedIdAsync(front, "/api/v1/exam/task/new", new { workflow_id = workflow, name = "Recon", task_type = "RECONSTRUCTION" });
             using var created = await front.PostAsync($"/api/v1/exam/result?task_id={task}", null, Ct);
             var result = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString();
-            var dataset = DicomImages.SecondaryCapture(new PatientStudy("P-1", "Front^Test", DicomUid.Generate(), DateTimeOffset.UnixEpoch),
-                new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray16([.. Enumerable.Range(0, 64 * 64).Select(i => (ushort)i)], 64, 64),
-                DateTimeOffset.UnixEpoch, DicomUid.Generate());
-            using var buffer = new MemoryStream();
-            DicomFile.Create(dataset).Save(buffer);
-            var bytes = buffer.ToArray();
+            var bytes = SampleInstances.SecondaryCapture("Front^Test");
             using var upload = await front.PutAsync($"/api/v1/exam/result/{result}/files/front.dcm", new ByteArrayContent(bytes), Ct);
             Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
             var url = $"/api/v1/exam/dcm/{workflow}/{task}/{result}/front.dcm";

@@ -38,9 +38,16 @@ public sealed class CohortImportApplication : IAsyncLifetime
     {
         Xnat = await XnatStandIn.StartAsync();
         Run = await AppHostTesting.StartAsync<Projects.AppHost>(Arguments(Xnat, maxAttempts: 30), dashboard: true);
-        Pacs = OrthancPeer.CreateClient((await App.GetConnectionStringAsync("pacs"))!);
-        Import = App.CreateHttpClient("imagingimport");
-        Import.DefaultRequestHeaders.Add("X-Service-Key", await App.ParameterAsync("imagingimport-service-key"));
+        (Pacs, Import) = await ClientsAsync(App);
+    }
+
+    /// <summary>Clients of a run's source PACS (Orthanc) and of ImagingImport, the latter with the service key.</summary>
+    public static async Task<(HttpClient Pacs, HttpClient Import)> ClientsAsync(DistributedApplication app)
+    {
+        var pacs = OrthancPeer.CreateClient((await app.GetConnectionStringAsync("pacs"))!);
+        var import = app.CreateHttpClient("imagingimport");
+        import.DefaultRequestHeaders.Add("X-Service-Key", await app.ParameterAsync("imagingimport-service-key"));
+        return (pacs, import);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Imaging.ImagingImport.Apis;
+using Imaging.TestSupport.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
@@ -14,22 +14,16 @@ namespace ImagingImport.Tests;
 /// X-Service-Key scheme where the key is required, and a body schema for every error. The Scalar page runs under the
 /// reference page's content security policy.
 /// </summary>
-public sealed partial class OpenApiDocumentTests(ImportFactory import) : IClassFixture<ImportFactory>
+public sealed class OpenApiDocumentTests(ImportFactory import) : IClassFixture<ImportFactory>
 {
-    /// <summary>Endpoints that are not the API: probes, the document itself and its reference page.</summary>
-    private static readonly string[] NotTheApi = ["/health", "/alive", "/openapi", "/scalar"];
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task The_document_is_valid_OpenAPI()
     {
-        var (json, document, diagnostic) = await ReadAsync();
+        var (document, problems) = await OpenApiDocuments.ReadAsync(import.CreateClient(), Ct);
 
-        Assert.True(diagnostic.Errors.Count == 0, string.Join("\n", diagnostic.Errors.Select(e => $"{e.Pointer}: {e.Message}")));
-        var errors = document.Validate(ValidationRuleSet.GetDefaultRuleSet())?.ToList() ?? [];
-        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Pointer}: {e.Message}")));
-        Assert.StartsWith("3.", JsonNode.Parse(json)!["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(problems);
         var scheme = Assert.IsType<OpenApiSecurityScheme>(document.Components!.SecuritySchemes!["ServiceKey"]);
         Assert.Equal((SecuritySchemeType.ApiKey, ParameterLocation.Header, "X-Service-Key"), (scheme.Type, scheme.In, scheme.Name));
     }
@@ -37,7 +31,7 @@ public sealed partial class OpenApiDocumentTests(ImportFactory import) : IClassF
     [Fact]
     public async Task Every_endpoint_is_documented_completely()
     {
-        var (_, document, _) = await ReadAsync();
+        var (document, _) = await OpenApiDocuments.ReadAsync(import.CreateClient(), Ct);
         List<string> failures = [];
         var endpoints = Endpoints();
 
@@ -45,44 +39,17 @@ public sealed partial class OpenApiDocumentTests(ImportFactory import) : IClassF
         {
             var key = $"{method} {pattern}";
             var operation = document.Paths?.GetValueOrDefault(pattern)?.Operations?.GetValueOrDefault(HttpMethod.Parse(method));
-            if (operation is null)
+            var check = new OperationChecks(key, failures);
+            if (!check.Documented(operation))
             {
-                failures.Add($"{key}: not in the document");
                 continue;
             }
 
-            var responses = operation.Responses ?? [];
-            void Require(bool condition, string what)
-            {
-                if (!condition)
-                {
-                    failures.Add($"{key}: {what}");
-                }
-            }
-
-            Require(!string.IsNullOrWhiteSpace(operation.Summary), "no summary");
-            Require(!string.IsNullOrWhiteSpace(operation.OperationId), "no operationId");
-            Require(responses.Keys.Any(code => code.StartsWith('2')), "no 2xx answer");
-            foreach (var parameter in operation.Parameters ?? [])
-            {
-                Require(!string.IsNullOrWhiteSpace(parameter.Description), $"parameter {parameter.Name} undescribed");
-            }
-
-            // The generator answers a bare 200 for any handler that returns IResult; only a declared answer has a body.
-            foreach (var (code, response) in responses.Where(r => r.Key[0] is '2' && r.Key != "204"))
-            {
-                Require(response.Content is { Count: > 0 } && response.Content.Values.All(m => m.Schema is not null), $"{code} without a body schema");
-            }
-
-            foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
-            {
-                Require(response.Content is { Count: > 0 } && response.Content.Values.All(m => m.Schema is not null), $"{code} without a body schema");
-            }
-
+            var responses = operation!.Responses ?? [];
             if (route.Metadata.GetMetadata<ServiceKeyRequired>() is not null)
             {
-                Require(responses.ContainsKey("401"), "needs the service key but documents no 401");
-                Require(operation.Security is { Count: > 0 }, "needs the service key but names no security scheme");
+                check.Require(responses.ContainsKey("401"), "needs the service key but documents no 401");
+                check.Require(operation.Security is { Count: > 0 }, "needs the service key but names no security scheme");
             }
         }
 
@@ -94,7 +61,7 @@ public sealed partial class OpenApiDocumentTests(ImportFactory import) : IClassF
     [Fact]
     public async Task The_answers_have_examples()
     {
-        var (_, document, _) = await ReadAsync();
+        var (document, _) = await OpenApiDocuments.ReadAsync(import.CreateClient(), Ct);
 
         foreach (var ((operationId, status), json) in Imaging.ImagingImport.OpenApi.RetrievalExamples.Responses)
         {
@@ -105,44 +72,14 @@ public sealed partial class OpenApiDocumentTests(ImportFactory import) : IClassF
     }
 
     [Fact]
-    public async Task The_API_reference_page_loads_with_a_policy_that_lets_it_run()
-    {
-        using var page = await import.CreateClient().GetAsync("/scalar/v1", Ct);
-        var html = await page.Content.ReadAsStringAsync(Ct);
-
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(SecurityDefaults.ReferencePageContentSecurityPolicy, Assert.Single(page.Headers.GetValues("Content-Security-Policy")));
-        // Its scripts come from this service ('self'), which the page's policy admits.
-        var scripts = ScriptSource().Matches(html).Select(m => m.Groups[1].Value).ToList();
-        Assert.NotEmpty(scripts);
-        foreach (var script in scripts)
-        {
-            Assert.False(script.StartsWith("http", StringComparison.OrdinalIgnoreCase), $"{script} is not from this service");
-            using var loaded = await import.CreateClient().GetAsync(new Uri(new Uri("http://localhost/scalar/v1"), script), Ct);
-            Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
-        }
-    }
-
-    private async Task<(string Json, OpenApiDocument Document, Microsoft.OpenApi.Reader.OpenApiDiagnostic Diagnostic)> ReadAsync()
-    {
-        using var response = await import.CreateClient().GetAsync("/openapi/v1.json", Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var json = await response.Content.ReadAsStringAsync(Ct);
-        var (document, diagnostic) = OpenApiDocument.Parse(json, "json");
-        Assert.NotNull(document);
-        Assert.NotNull(diagnostic);
-        return (json, document, diagnostic);
-    }
+    public async Task The_API_reference_page_loads_with_a_policy_that_lets_it_run() =>
+        Assert.Empty(await ApiReferencePage.ProblemsAsync(import.CreateClient(), SecurityDefaults.ReferencePageContentSecurityPolicy, Ct));
 
     private List<(string Method, string Pattern, RouteEndpoint Route)> Endpoints() =>
     [
         .. import.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Select(e => (Route: e, Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/')))
-            .Where(e => !NotTheApi.Any(prefix => e.Pattern.StartsWith(prefix, StringComparison.Ordinal)))
+            .Where(e => !ServiceDefaultsEndpoints.NotTheApi.Any(prefix => e.Pattern.StartsWith(prefix, StringComparison.Ordinal)))
             .SelectMany(e => (e.Route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => (method, e.Pattern, e.Route))),
     ];
-
-    [GeneratedRegex("<script[^>]*src=\"([^\"]+)\"")]
-    private static partial Regex ScriptSource();
 }

@@ -1,4 +1,5 @@
 using Imaging.ResultsApi.Auth;
+using Imaging.TestSupport.Http;
 using Microsoft.Extensions.Options;
 
 namespace ResultsApi.Tests;
@@ -12,16 +13,9 @@ namespace ResultsApi.Tests;
 public sealed partial class AuthorizationMatrixTests(ResultsApiFactory api) : IClassFixture<ResultsApiFactory>
 {
     /// <summary>"METHOD pattern" (method * for any) of every endpoint that has no authorization policy on purpose.</summary>
-    private static readonly Dictionary<string, string> AnonymousByDesign = new()
+    private static readonly Dictionary<string, string> AnonymousByDesign = new(ServiceDefaultsEndpoints.OpenByDesign)
     {
         ["POST /api/v1/userlogin/login"] = "how a user gets a token; rate limited per client and per username",
-        ["* /health"] = "readiness probe of the orchestrator; reports dependency states, no data",
-        ["* /alive"] = "liveness probe of the orchestrator",
-        ["GET /openapi/{documentName}.json"] = "the API description, no data",
-        ["GET /scalar/{documentName?}"] = "the API reference page, no data",
-        ["GET /scalar/scalar.js"] = "a static script of the API reference page",
-        ["GET /scalar/scalar.aspnetcore.js"] = "a static script of the API reference page",
-        ["GET /scalar/favicon.svg"] = "the API reference page's icon",
         [$"POST {VendorUpload}"] = "vendor API: 'Authorization: Token <source token>' and the Source header, checked in the handler",
         [$"GET {VendorResults}"] = "vendor API: 'Authorization: Token <source token>' and the Source header, checked in the handler",
         [$"GET {VendorCompute}"] = "vendor API: 'Authorization: Token <source token>' and the Source header, checked in the handler",

@@ -148,12 +148,7 @@ public sealed class FileFrontTests(FileFrontFactory api) : IClassFixture<FileFro
         var client = await api.LoginAsync();
         var (_, workflow, task) = await ResultsApiFactory.CreateHierarchyAsync(client);
         var result = await TaskResultsTests.CreateAsync(client, task);
-        var dataset = DicomImages.SecondaryCapture(new PatientStudy("P-1", "Front^Test", DicomUid.Generate(), DateTimeOffset.UnixEpoch),
-            new ImageSeries(DicomUid.Generate(), 1, "OT"), 1, ImagePixels.Gray16([.. Enumerable.Range(0, 64 * 64).Select(i => (ushort)i)], 64, 64),
-            DateTimeOffset.UnixEpoch, DicomUid.Generate());
-        using var buffer = new MemoryStream();
-        DicomFile.Create(dataset).Save(buffer);
-        var bytes = buffer.ToArray();
+        var bytes = SampleInstances.SecondaryCapture("Front^Test");
         using var upload = await client.PutAsync($"/api/v1/exam/result/{result}/files/{name}", new ByteArrayContent(bytes), Ct);
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         return (client, $"/api/v1/exam/dcm/{workflow}/{task}/{result}/{name}", bytes);

@@ -1,3 +1,4 @@
+using Imaging.TestSupport.Http;
 using Microsoft.Extensions.Hosting;
 
 namespace ResultsApi.Tests;
@@ -36,23 +37,8 @@ public sealed class SecurityHeadersTests(ResultsApiFactory api) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_API_reference_page_loads_with_a_policy_that_lets_it_run()
-    {
-        using var page = await api.CreateClient().GetAsync("/scalar/v1", Ct);
-        var html = await page.Content.ReadAsStringAsync(Ct);
-
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("<html", html, StringComparison.OrdinalIgnoreCase);
-        AssertSecurityHeaders(page, SecurityDefaults.ReferencePageContentSecurityPolicy);
-        // Its scripts come from this service ('self'), which the page's policy admits.
-        foreach (var script in System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
-        {
-            Assert.False(script.StartsWith("http", StringComparison.OrdinalIgnoreCase), $"{script} is not from this service");
-            using var loaded = await api.CreateClient().GetAsync(new Uri(new Uri("http://localhost/scalar/v1"), script), Ct);
-            Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
-        }
-    }
+    public async Task The_API_reference_page_loads_with_a_policy_that_lets_it_run() =>
+        Assert.Empty(await ApiReferencePage.ProblemsAsync(api.CreateClient(), SecurityDefaults.ReferencePageContentSecurityPolicy, Ct));
 
     [Fact]
     public async Task Login_answers_are_not_stored_by_caches_and_other_answers_are_not_marked()
@@ -115,12 +101,6 @@ public sealed class SecurityHeadersTests(ResultsApiFactory api) : IClassFixture<
         },
     };
 
-    private static void AssertSecurityHeaders(HttpResponseMessage response, string contentSecurityPolicy)
-    {
-        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
-        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
-        Assert.Equal(contentSecurityPolicy, Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
-        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
-        Assert.Equal("same-origin", Assert.Single(response.Headers.GetValues("Cross-Origin-Resource-Policy")));
-    }
+    private static void AssertSecurityHeaders(HttpResponseMessage response, string contentSecurityPolicy) =>
+        Assert.Empty(SecurityHeaderChecks.Problems(response, contentSecurityPolicy));
 }

@@ -46,9 +46,7 @@ public sealed class FaultSuiteApplication : IAsyncLifetime
         }
 
         Run = await AppHostTesting.StartAsync<Projects.AppHost>(CohortImportApplication.Arguments(Xnat, maxAttempts: 100), dataDirectory: data, timeout: TimeSpan.FromMinutes(4));
-        Pacs = OrthancPeer.CreateClient((await App.GetConnectionStringAsync("pacs"))!);
-        Import = App.CreateHttpClient("imagingimport");
-        Import.DefaultRequestHeaders.Add("X-Service-Key", await App.ParameterAsync("imagingimport-service-key"));
+        (Pacs, Import) = await CohortImportApplication.ClientsAsync(App);
     }
 
     public async ValueTask DisposeAsync()
