@@ -46,6 +46,7 @@ static async Task<int> RunAsync(string[] args)
         .WithReference(messaging).WaitFor(messaging)
         .WithHttpHealthCheck("/health")
         .WithApiReference()
+        .WithViewer()
         .WithExternalHttpEndpoints();
 
     // AppHost:FileFront=true: nginx in front of ResultsApi (resultsapi-front) sends the bytes of the file GETs ResultsApi

@@ -23,7 +23,7 @@ if [ "$purpose" = "test" ]; then
   packages+=(liblcms2-utils python3-skimage colord-data libgs-common python3-pil python3-tifffile)
   # nginx, the front that sends the bytes of authorised file GETs (FileFrontTests).
   packages+=(nginx)
-  # The browser the dashboard's Playwright tests drive.
+  # The browser the Playwright tests drive: the dashboard's, and the viewer's (ViewerTests).
   packages+=(chromium)
   # Oracles for the published deployment files: Debian's docker-compose (its `config` needs no engine), and kubectl
   # for `kubectl kustomize` where the machine has none yet.

@@ -62,6 +62,10 @@ public static class ModelExtensions
         return project;
     }
 
+    /// <summary>ResultsApi's viewer (/viewer/, docs/viewer.md), linked from its row on the dashboard.</summary>
+    public static IResourceBuilder<ProjectResource> WithViewer(this IResourceBuilder<ProjectResource> project) =>
+        project.WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/viewer/", DisplayText = "Viewer" });
+
     /// <summary>The service's interactive API reference (Scalar, /scalar/v1), linked from its row on the dashboard.</summary>
     public static IResourceBuilder<ProjectResource> WithApiReference(this IResourceBuilder<ProjectResource> project) =>
         project.WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/scalar/v1", DisplayText = "API reference" });

@@ -64,10 +64,17 @@ public static class Extensions
         builder.AddHttpApiDefaults(ResultsApiOpenApi.Configure);
     }
 
-    /// <summary>The shared pipeline (security headers, problem details for exceptions and bare status codes), then authentication, authorization, rate limits.</summary>
+    /// <summary>
+    /// The shared pipeline (security headers, problem details for exceptions and bare status codes), the viewer's files,
+    /// then authentication, authorization, rate limits.
+    /// </summary>
     public static void UseApplicationPipeline(this WebApplication app)
     {
         app.UseHttpApiDefaults();
+        // The viewer (wwwroot/viewer, docs/viewer.md): static files that hold no data; /viewer answers its index.html. The
+        // page calls the API with the signed-in user's token, so it sees what that user may see and nothing more.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

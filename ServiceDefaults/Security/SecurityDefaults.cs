@@ -31,6 +31,16 @@ public static class SecurityDefaults
     /// <summary>The paths of HTML pages served next to the API (the Scalar reference), which get <see cref="ReferencePageContentSecurityPolicy"/>.</summary>
     public static readonly string[] ReferencePagePaths = ["/scalar"];
 
+    /// <summary>
+    /// The viewer (ResultsApi's /viewer): only its own scripts and styles, no inline code, calls to this service only,
+    /// images and workers from this service, data: and blob: URLs (decoded frames).
+    /// </summary>
+    public const string ViewerContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        + "img-src 'self' data: blob:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    /// <summary>Where the viewer's pages are served; they get <see cref="ViewerContentSecurityPolicy"/>.</summary>
+    public const string ViewerPath = "/viewer";
+
     /// <summary>Registers the CORS policy from configuration: Cors:AllowedOrigins (an array of origins such as https://viewer.example.org).</summary>
     public static IServiceCollection AddSecurityDefaults(this IServiceCollection services)
     {
@@ -76,7 +86,9 @@ public static class SecurityDefaults
         var page = ReferencePagePaths.Any(path => context.Request.Path.StartsWithSegments(path, StringComparison.OrdinalIgnoreCase));
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = page ? ReferencePageContentSecurityPolicy : ApiContentSecurityPolicy;
+        headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ViewerPath, StringComparison.OrdinalIgnoreCase) ? ViewerContentSecurityPolicy
+            : page ? ReferencePageContentSecurityPolicy
+            : ApiContentSecurityPolicy;
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         if (context.GetEndpoint()?.Metadata.GetMetadata<NoStoreMetadata>() is not null)

@@ -70,6 +70,10 @@ public sealed class DashboardBrowserTests(WholeApplication whole) : IAsyncLifeti
             Assert.Equal(System.Net.HttpStatusCode.OK, opened.StatusCode);
         }
 
+        // ResultsApi's viewer is linked from its row too.
+        var viewer = $"{whole.App.GetEndpoint("resultsapi", "http").ToString().TrimEnd('/')}/viewer/";
+        await Expect(page.Locator($"a[href='{viewer}']").First).ToBeAttachedAsync(new() { Timeout = Patience });
+
         await ScreenshotAsync(page, "1-resources");
 
         await page.GotoAsync($"{whole.Run.DashboardUrl}consolelogs/resource/resultsapi");

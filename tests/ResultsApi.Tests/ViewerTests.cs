@@ -1,0 +1,195 @@
+using Imaging.TestSupport.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ResultsApi.Tests;
+
+/// <summary>ResultsApi on Kestrel, for a real browser to load /viewer from it.</summary>
+public sealed class ViewerFactory : ResultsApiFactory
+{
+    public ViewerFactory(TestServers servers)
+        : base(servers)
+    {
+        UseKestrel(0);
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Address = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+}
+
+/// <summary>
+/// The viewer's shell in Debian's chromium (Playwright): log in, find a study through QIDO-RS by patient and modality,
+/// open it (also from its link) and see its series; a user of another source sees none of it. Screenshots are saved
+/// under artifacts/screenshots/viewer for docs/viewer.md.
+/// </summary>
+public sealed class ViewerTests(ViewerFactory api) : IClassFixture<ViewerFactory>, IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly float Patience = 30_000;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/prerequisites.sh test does).");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_user_finds_a_study_by_patient_and_modality_opens_it_and_sees_its_series()
+    {
+        var (patient, study) = await StoreStudyAsync(await api.LoginAsync(), "CT", series: 2);
+        var page = await NewPageAsync();
+
+        await LogInAsync(page, "admin", ResultsApiFactory.AdminPassword);
+        await page.GetByLabel("Patient name").FillAsync(patient);
+        await page.GetByLabel("Modality").FillAsync("CT");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+
+        var rows = page.Locator("#studies tbody tr");
+        await Expect(rows).ToHaveCountAsync(1, new() { Timeout = Patience });
+        await Expect(rows.First).ToContainTextAsync(patient);
+        await Expect(rows.First).ToContainTextAsync("CT");
+        await ScreenshotAsync(page, "1-studies");
+
+        await rows.First.ClickAsync();
+        await Expect(page.Locator("#series tbody tr")).ToHaveCountAsync(2, new() { Timeout = Patience });
+        await Expect(page.Locator("#study-title")).ToContainTextAsync(patient);
+        Assert.Contains($"StudyInstanceUIDs={study}", page.Url, StringComparison.Ordinal);
+        await ScreenshotAsync(page, "2-study");
+
+        // The same study from its link, as the dashboard and the results' JSON will give it.
+        var linked = await NewPageAsync();
+        await linked.GotoAsync(new Uri(api.Address, $"/viewer/?StudyInstanceUIDs={study}").ToString());
+        await LogInAsync(linked, "admin", ResultsApiFactory.AdminPassword, navigate: false);
+        await Expect(linked.Locator("#series tbody tr")).ToHaveCountAsync(2, new() { Timeout = Patience });
+    }
+
+    [Fact]
+    public async Task A_user_of_another_source_sees_none_of_this_sources_studies_not_even_from_a_link()
+    {
+        var (patient, study) = await StoreStudyAsync(await api.LoginAsync(), "MR", series: 1);
+        var (otherPatient, _) = await StoreStudyAsync(await api.LoginAsync("other", "other-password"), "MR", series: 1);
+        var page = await NewPageAsync();
+
+        await LogInAsync(page, "other", "other-password");
+        await page.GetByLabel("Patient name").FillAsync("Viewer");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+
+        await Expect(page.Locator("#studies tbody tr", new() { HasText = otherPatient })).ToHaveCountAsync(1, new() { Timeout = Patience });
+        await Expect(page.Locator("#studies tbody tr", new() { HasText = patient })).ToHaveCountAsync(0);
+        await page.GotoAsync(new Uri(api.Address, $"/viewer/?StudyInstanceUIDs={study}").ToString());
+        await Expect(page.Locator("#study-status")).ToHaveTextAsync("No study with this UID that you may see.", new() { Timeout = Patience });
+        await Expect(page.Locator("#series tbody tr")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_viewer_is_served_under_its_own_policy_with_every_asset_from_this_service()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = api.Address };
+
+        using var bare = await client.GetAsync("/viewer", Ct);
+        using var index = await client.GetAsync("/viewer/", Ct);
+        var html = await index.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.MovedPermanently, bare.StatusCode);
+        Assert.EndsWith("/viewer/", bare.Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+        Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(SecurityHeaderChecks.Problems(index, SecurityDefaults.ViewerContentSecurityPolicy));
+        // No CDN, no font or script from elsewhere: every src and href is this service's own.
+        var references = System.Text.RegularExpressions.Regex.Matches(html, "(?:src|href)=\"([^\"]+)\"").Select(m => m.Groups[1].Value)
+            .Where(reference => !reference.StartsWith("data:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, reference => Assert.DoesNotContain("//", reference, StringComparison.Ordinal));
+        foreach (var reference in references)
+        {
+            using var asset = await client.GetAsync(new Uri(new Uri(api.Address, "/viewer/"), reference), Ct);
+            Assert.True(asset.StatusCode == HttpStatusCode.OK, $"{reference}: {(int)asset.StatusCode}");
+        }
+
+        // And the page runs under that policy: nothing it does is refused.
+        var page = await NewPageAsync();
+        List<string> refused = [];
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                refused.Add($"{message.Text} ({message.Location})");
+            }
+        };
+        await page.GotoAsync(new Uri(api.Address, "/viewer/").ToString());
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log in" })).ToBeVisibleAsync(new() { Timeout = Patience });
+        Assert.Empty(refused);
+    }
+
+    private async Task<IPage> NewPageAsync() =>
+        await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+
+    private async Task LogInAsync(IPage page, string username, string password, bool navigate = true)
+    {
+        if (navigate)
+        {
+            await page.GotoAsync(new Uri(api.Address, "/viewer").ToString());
+        }
+
+        await page.GetByLabel("User").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log out" })).ToBeVisibleAsync(new() { Timeout = Patience });
+    }
+
+    /// <summary>A study of <paramref name="series"/> series of one instance each, stored by STOW-RS as the client's user; its patient name and UID.</summary>
+    private static async Task<(string Patient, string Study)> StoreStudyAsync(HttpClient client, string modality, int series)
+    {
+        var patient = $"Viewer^{Guid.NewGuid():N}"[..20];
+        var study = DicomUid.Generate();
+        var context = new PatientStudy("P-VIEW", patient, study, new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero), "ACC-V1", StudyDescription: "Viewer test");
+        for (var number = 1; number <= series; number++)
+        {
+            var dataset = DicomImages.SecondaryCapture(context, new ImageSeries(DicomUid.Generate(), number, modality), 1,
+                ImagePixels.Gray16([.. Enumerable.Range(0, 32 * 32).Select(i => (ushort)i)], 32, 32), DateTimeOffset.UnixEpoch);
+            using var buffer = new MemoryStream();
+            DicomFile.Create(dataset).Save(buffer);
+            using var stored = await client.PostAsync("/dicom-web/studies", StowTests.Related(buffer.ToArray()), Ct);
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }
+
+        return (patient, study);
+    }
+
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "aspire.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var folder = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots", "viewer");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+}
