@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh run
+scripts/build-viewer.sh
 dotnet tool restore >/dev/null
 exec dotnet run --project AppHost -- "$@"

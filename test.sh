@@ -7,6 +7,8 @@ scripts/prerequisites.sh test || exit 1
 
 # The repository's local tools: the Aspire CLI (its tests drive the app host with it) and dotnet-ef.
 dotnet tool restore >/dev/null || { echo "dotnet tool restore failed (see dotnet-tools.json)"; echo "0 passed, 1 failed"; exit 1; }
+# The viewer's image engine (npm packages pinned in viewer/package-lock.json), which ViewerTests load in chromium.
+scripts/build-viewer.sh || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build aspire.sln -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
 log="$(mktemp)"

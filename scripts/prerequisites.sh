@@ -11,6 +11,8 @@ packages=(postgresql redis-server rabbitmq-server)
 packages+=(orthanc orthanc-dicomweb curl jq)
 # The font of the qCT PDF report (DejaVu Sans), read by WorkflowWorker.
 packages+=(fonts-dejavu-core)
+# Node.js (with npm) builds the viewer's image engine (scripts/build-viewer.sh).
+packages+=(nodejs)
 if [ "$purpose" = "test" ]; then
   # Oracles and peers the tests compare against, added here as the tests come to use them.
   packages+=(dcmtk python3-pydicom python3-numpy dicom3tools curl orthanc orthanc-dicomweb)

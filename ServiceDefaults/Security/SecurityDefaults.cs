@@ -33,9 +33,10 @@ public static class SecurityDefaults
 
     /// <summary>
     /// The viewer (ResultsApi's /viewer): only its own scripts and styles, no inline code, calls to this service only,
-    /// images and workers from this service, data: and blob: URLs (decoded frames).
+    /// images and workers from this service, data: and blob: URLs (decoded frames); WebAssembly (the image codecs) may
+    /// be compiled, JavaScript may not be evaluated.
     /// </summary>
-    public const string ViewerContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    public const string ViewerContentSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
         + "img-src 'self' data: blob:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     /// <summary>Where the viewer's pages are served; they get <see cref="ViewerContentSecurityPolicy"/>.</summary>

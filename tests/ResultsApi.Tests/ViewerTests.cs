@@ -88,6 +88,52 @@ public sealed class ViewerTests(ViewerFactory api) : IClassFixture<ViewerFactory
     }
 
     [Fact]
+    public async Task A_series_opens_in_the_viewport_and_the_canvas_shows_its_pixels()
+    {
+        // 64×64 pixels: the left half 0, the right half 1000. Drawn on the 512×512 viewport, the left half must be dark
+        // and the right half bright; a blank or uniform canvas fails.
+        var patient = $"Viewer^{Guid.NewGuid():N}"[..20];
+        var study = DicomUid.Generate();
+        var pixels = ImagePixels.Gray16([.. Enumerable.Range(0, 64 * 64).Select(i => (ushort)(i % 64 < 32 ? 0 : 1000))], 64, 64);
+        var dataset = DicomImages.SecondaryCapture(new PatientStudy("P-VIEW", patient, study, DateTimeOffset.UnixEpoch), new ImageSeries(DicomUid.Generate(), 1, "MR"), 1,
+            pixels, DateTimeOffset.UnixEpoch);
+        using var buffer = new MemoryStream();
+        DicomFile.Create(dataset).Save(buffer);
+        using var stored = await (await api.LoginAsync()).PostAsync("/dicom-web/studies", StowTests.Related(buffer.ToArray()), Ct);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        var page = await NewPageAsync();
+        List<string> errors = [];
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync(new Uri(api.Address, $"/viewer/?StudyInstanceUIDs={study}").ToString());
+        await LogInAsync(page, "admin", ResultsApiFactory.AdminPassword, navigate: false);
+        await page.Locator("#series tbody tr").First.ClickAsync();
+
+        await Expect(page.Locator("#image-status")).ToHaveTextAsync("1 image in the series; the first is shown.", new() { Timeout = Patience });
+        var png = Path.Combine(Directory.CreateTempSubdirectory("viewer-canvas-").FullName, "viewport.png");
+        double[] means = [];
+        for (var attempt = 0; attempt < 50 && (means.Length == 0 || means[1] - means[0] < 100); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 200, Ct);
+            await page.Locator("#viewport").ScreenshotAsync(new LocatorScreenshotOptions { Path = png });
+            means = JsonSerializer.Deserialize<double[]>(ExternalTool.Run("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Oracle", "image_regions.py"),
+                png, "64,192,192,320", "320,192,448,320"))!;
+        }
+
+        Assert.True(means[0] < 40, $"the left half, 0 in the DICOM, is drawn at grey {means[0]:F0}");
+        Assert.True(means[1] > 200, $"the right half, the maximum in the DICOM, is drawn at grey {means[1]:F0}");
+        Assert.Empty(errors);
+        await ScreenshotAsync(page, "3-image");
+    }
+
+    [Fact]
     public async Task A_user_of_another_source_sees_none_of_this_sources_studies_not_even_from_a_link()
     {
         var (patient, study) = await StoreStudyAsync(await api.LoginAsync(), "MR", series: 1);

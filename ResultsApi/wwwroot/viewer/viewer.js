@@ -110,11 +110,34 @@ async function openStudy(studyUid, push) {
     const series = await get(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series?includefield=${tags.seriesDescription}`);
     body.replaceChildren(...series.map((s) => row(
       [text(s, tags.seriesNumber), text(s, tags.modality), text(s, tags.seriesDescription), text(s, tags.seriesInstances), text(s, tags.seriesUid)],
-      () => {})));
+      () => openSeries(studyUid, text(s, tags.seriesUid)))));
     $("study-status").textContent = `${series.length} series.`;
   } catch (error) {
     if (error.message !== "401") {
       $("study-status").textContent = `The study could not be read: ${error.message}`;
+    }
+  }
+}
+
+/** Shows a series' images with the engine (Cornerstone3D, built from viewer/ into ./engine), which loads on first use. */
+async function openSeries(studyUid, seriesUid) {
+  $("image-pane").hidden = false;
+  $("image-status").textContent = "Loading the images…";
+  let engine;
+  try {
+    engine = await import("./engine/engine.js");
+  } catch (error) {
+    $("image-status").textContent = `The image engine could not be loaded (${error.message}); scripts/build-viewer.sh builds it.`;
+    return;
+  }
+  try {
+    const metadata = await get(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}/metadata`);
+    await engine.start(() => sessionStorage.getItem(tokenKey));
+    const count = await engine.showSeries($("viewport"), studyUid, seriesUid, metadata);
+    $("image-status").textContent = `${count} image${count === 1 ? "" : "s"} in the series; the first is shown.`;
+  } catch (error) {
+    if (error.message !== "401") {
+      $("image-status").textContent = `The images could not be shown: ${error.message}`;
     }
   }
 }
