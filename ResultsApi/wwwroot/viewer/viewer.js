@@ -110,7 +110,7 @@ async function openStudy(studyUid, push) {
     const series = await get(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series?includefield=${tags.seriesDescription}`);
     body.replaceChildren(...series.map((s) => row(
       [text(s, tags.seriesNumber), text(s, tags.modality), text(s, tags.seriesDescription), text(s, tags.seriesInstances), text(s, tags.seriesUid)],
-      () => openSeries(studyUid, text(s, tags.seriesUid)))));
+      () => openSeries(studyUid, text(s, tags.seriesUid), text(s, tags.modality)))));
     $("study-status").textContent = `${series.length} series.`;
   } catch (error) {
     if (error.message !== "401") {
@@ -120,8 +120,9 @@ async function openStudy(studyUid, push) {
 }
 
 /** Shows a series' images with the engine (Cornerstone3D, built from viewer/ into ./engine), which loads on first use. */
-async function openSeries(studyUid, seriesUid) {
+async function openSeries(studyUid, seriesUid, modality) {
   $("image-pane").hidden = false;
+  $("presets").hidden = modality !== "CT";
   $("image-status").textContent = "Loading the images…";
   let engine;
   try {
@@ -133,8 +134,18 @@ async function openSeries(studyUid, seriesUid) {
   try {
     const metadata = await get(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}/metadata`);
     await engine.start(() => sessionStorage.getItem(tokenKey));
-    const count = await engine.showSeries($("viewport"), studyUid, seriesUid, metadata);
-    $("image-status").textContent = `${count} image${count === 1 ? "" : "s"} in the series; the first is shown.`;
+    await engine.showSeries($("viewport"), studyUid, seriesUid, metadata,
+      (index, count) => { $("image-status").textContent = `Image ${index + 1} of ${count}`; });
+    for (const button of $("presets").querySelectorAll("button")) {
+      button.onclick = () => engine.setWindow(engine.ctPresets[button.dataset.preset]);
+    }
+    $("reset").onclick = () => engine.reset();
+    $("measure").onclick = () => {
+      const on = $("measure").getAttribute("aria-pressed") !== "true";
+      $("measure").setAttribute("aria-pressed", String(on));
+      engine.measure(on);
+    };
+    $("viewport").focus();
   } catch (error) {
     if (error.message !== "401") {
       $("image-status").textContent = `The images could not be shown: ${error.message}`;
