@@ -1,3 +1,4 @@
+using Imaging.TestSupport.Browser;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -11,36 +12,20 @@ namespace EndToEnd.Tests;
 [Collection(WholeApplicationCollection.Name)]
 public sealed class DashboardBrowserTests(WholeApplication whole) : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly float Patience = 60_000;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private ChromiumBrowser _chromium = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (test.sh does).");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
+    public async ValueTask InitializeAsync() => _chromium = await ChromiumBrowser.LaunchAsync("dashboard");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public ValueTask DisposeAsync() => _chromium.DisposeAsync();
 
     [Fact]
     public async Task The_dashboard_shows_every_resource_the_API_reference_links_a_console_and_the_uploads_trace()
     {
         var traceId = await UploadUnderTraceAsync();
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await _chromium.NewPageAsync(1600, 1000);
 
         // The login link the app host prints, then the resources page. Aspire's dashboard (Blazor Server) can lose its
         // circuit on a loaded machine (seen once in CI): it then lists no resource and shows "An unhandled error has
@@ -116,21 +101,5 @@ public sealed class DashboardBrowserTests(WholeApplication whole) : IAsyncLifeti
         return traceId;
     }
 
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var folder = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", "dashboard");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "aspire.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? AppContext.BaseDirectory;
-    }
+    private Task ScreenshotAsync(IPage page, string name) => _chromium.ScreenshotAsync(page, name);
 }

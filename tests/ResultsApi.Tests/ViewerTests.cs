@@ -1,3 +1,4 @@
+using Imaging.TestSupport.Browser;
 using Imaging.TestSupport.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -32,30 +33,14 @@ public sealed class ViewerFactory : ResultsApiFactory
 /// </summary>
 public sealed class ViewerTests(ViewerFactory api) : IClassFixture<ViewerFactory>, IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly float Patience = 30_000;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private ChromiumBrowser _chromium = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/prerequisites.sh test does).");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
+    public async ValueTask InitializeAsync() => _chromium = await ChromiumBrowser.LaunchAsync("viewer");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public ValueTask DisposeAsync() => _chromium.DisposeAsync();
 
     [Fact]
     public async Task A_user_finds_a_study_by_patient_and_modality_opens_it_and_sees_its_series()
@@ -248,8 +233,7 @@ public sealed class ViewerTests(ViewerFactory api) : IClassFixture<ViewerFactory
         return means;
     }
 
-    private async Task<IPage> NewPageAsync() =>
-        await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+    private Task<IPage> NewPageAsync() => _chromium.NewPageAsync(1400, 900);
 
     private async Task LogInAsync(IPage page, string username, string password, bool navigate = true)
     {
@@ -283,16 +267,5 @@ public sealed class ViewerTests(ViewerFactory api) : IClassFixture<ViewerFactory
         return (patient, study);
     }
 
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "aspire.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var folder = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots", "viewer");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-    }
+    private Task ScreenshotAsync(IPage page, string name) => _chromium.ScreenshotAsync(page, name);
 }
