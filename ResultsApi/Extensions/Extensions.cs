@@ -6,6 +6,7 @@ using Imaging.ResultsApi.FileFront;
 using Imaging.ResultsApi.QualitySessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.FileProviders;
 
 namespace Imaging.ResultsApi.Extensions;
 
@@ -72,9 +73,11 @@ public static class Extensions
     {
         app.UseHttpApiDefaults();
         // The viewer (wwwroot/viewer, docs/viewer.md): static files that hold no data; /viewer answers its index.html. The
-        // page calls the API with the signed-in user's token, so it sees what that user may see and nothing more.
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        // page calls the API with the signed-in user's token, so it sees what that user may see and nothing more. Only
+        // requests under /viewer look for a file: the API's requests pass by without a file-system lookup.
+        var viewer = new PhysicalFileProvider(Path.Combine(app.Environment.WebRootPath ?? Path.Combine(app.Environment.ContentRootPath, "wwwroot"), "viewer"));
+        app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = SecurityDefaults.ViewerPath, FileProvider = viewer });
+        app.UseStaticFiles(new StaticFileOptions { RequestPath = SecurityDefaults.ViewerPath, FileProvider = viewer });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
